@@ -1,0 +1,218 @@
+//! `cargo xtask`: everything a fresh Debian/Ubuntu machine needs to build, run and test Sideline.
+//!
+//! # Layout
+//! - `main` (this file): the subcommands and the order of their steps.
+//! - [`prereqs`]: system packages, Node and the UI's npm packages, tauri-driver, rustfmt and
+//!   clippy, installed when missing (and, off Debian/Ubuntu, named instead).
+//! - [`process`]: running commands loudly: each step says what it does, streams its output, and
+//!   stops the run with the command line when it fails; cargo and Vitest test counts are summed.
+
+mod prereqs;
+mod process;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use process::{Step, TestTally};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  run [-- APP_ARGS…]  build the UI and launch the desktop app
+  test                fmt, clippy, every Rust test, the UI's checks and unit tests, then the
+                      end-to-end tests under Xvfb and a private D-Bus session
+  codegen             regenerate the checked-in TypeScript types and docs/protocol.md
+  build-ui            install the UI's npm packages and build ui/dist
+  setup [--test]      only install what `run` (or `test`) needs";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") => test(),
+        Some("codegen") => codegen(),
+        Some("build-ui") => prereqs::ensure_for_run().and_then(|()| build_ui()),
+        Some("setup") if args.get(1).map(String::as_str) == Some("--test") => {
+            prereqs::ensure_for_test().map(|_| ())
+        }
+        Some("setup") => prereqs::ensure_for_run(),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(format!("unknown or missing command\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+/// The workspace root: xtask lives one level below it.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
+}
+
+fn run(app_args: &[String]) -> Result {
+    prereqs::ensure_for_run()?;
+    build_ui()?;
+    let app_args: Vec<&str> = app_args
+        .iter()
+        .map(String::as_str)
+        .skip_while(|a| *a == "--")
+        .collect();
+    let mut args = vec!["run", "--bin", "sideline-app", "--"];
+    args.extend(app_args);
+    Step::new("launch the desktop app", "cargo", &args).run()
+}
+
+fn build_ui() -> Result {
+    prereqs::ensure_ui_packages()?;
+    Step::new("build the UI into ui/dist", "npm", &["run", "build"])
+        .dir(root().join("ui"))
+        .run()
+}
+
+fn codegen() -> Result {
+    Step::new(
+        "regenerate the protocol's TypeScript types and docs/protocol.md",
+        "cargo",
+        &["test", "-p", "sideline-protocol", "--test", "generated"],
+    )
+    .env("SIDELINE_BLESS", "1")
+    .run()?;
+    build_ui()?;
+    Step::new(
+        "regenerate the app's command bindings",
+        "cargo",
+        &["test", "--lib", "-p", "sideline-app", "bindings"],
+    )
+    .env("SIDELINE_BLESS", "1")
+    .run()
+}
+
+fn test() -> Result {
+    let tools = prereqs::ensure_for_test()?;
+    let mut tally = TestTally::default();
+
+    Step::new(
+        "check Rust formatting",
+        "cargo",
+        &["fmt", "--all", "--check"],
+    )
+    .run()?;
+    build_ui()?;
+    Step::new("type-check the UI (svelte-check)", "npm", &["run", "check"])
+        .dir(root().join("ui"))
+        .run()?;
+    let vitest_report =
+        std::env::temp_dir().join(format!("sideline-vitest-{}.json", std::process::id()));
+    Step::new(
+        "run the UI's unit tests (Vitest)",
+        "npx",
+        &[
+            "vitest",
+            "run",
+            "--reporter=default",
+            "--reporter=json",
+            &format!("--outputFile.json={}", vitest_report.display()),
+        ],
+    )
+    .dir(root().join("ui"))
+    .run()?;
+    tally.add_vitest_report(&vitest_report)?;
+
+    Step::new(
+        "lint every crate (clippy, warnings are errors)",
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )
+    .run()?;
+    Step::new("run every Rust test", "cargo", &["test", "--workspace"]).run_tallied(&mut tally)?;
+
+    end_to_end(&tools, &mut tally)?;
+
+    println!("\nxtask: every check passed");
+    println!("xtask: {} passed, {} failed", tally.passed, tally.failed);
+    Ok(())
+}
+
+/// Builds the app and the E2E test binary, then runs the tests under a virtual X server and a
+/// private D-Bus session bus, with a throwaway `HOME` so WebKit data, app data and keyrings
+/// never touch the developer's own.
+fn end_to_end(tools: &prereqs::TestTools, tally: &mut TestTally) -> Result {
+    let app = Step::new(
+        "build the desktop app",
+        "cargo",
+        &[
+            "build",
+            "--bin",
+            "sideline-app",
+            "--message-format=json-render-diagnostics",
+        ],
+    )
+    .built_executable("sideline-app")?;
+    let tests = Step::new(
+        "build the end-to-end tests",
+        "cargo",
+        &[
+            "test",
+            "--features",
+            "e2e",
+            "--test",
+            "e2e",
+            "--no-run",
+            "--message-format=json-render-diagnostics",
+        ],
+    )
+    .built_executable("e2e")?;
+
+    let home = process::TempDir::new("sideline-e2e-home")?;
+    let artifacts = root().join("target").join("e2e-artifacts");
+    std::fs::create_dir_all(&artifacts)
+        .map_err(|e| format!("create {}: {e}", artifacts.display()))?;
+
+    let tests_path = tests.display().to_string();
+    Step::new(
+        "run the end-to-end tests (Xvfb + dbus-run-session, throwaway HOME)",
+        "xvfb-run",
+        &[
+            "--auto-servernum",
+            "--server-args=-screen 0 1280x800x24",
+            "dbus-run-session",
+            "--",
+            &tests_path,
+            "--test-threads=1",
+            "--nocapture",
+        ],
+    )
+    .env("HOME", home.path())
+    .env_remove("XDG_CONFIG_HOME")
+    .env_remove("XDG_DATA_HOME")
+    .env_remove("XDG_CACHE_HOME")
+    .env_remove("XDG_RUNTIME_DIR")
+    .env("SIDELINE_APP_BIN", &app)
+    .env("TAURI_DRIVER", &tools.tauri_driver)
+    .env("SIDELINE_E2E_ARTIFACTS", &artifacts)
+    .env("RUST_BACKTRACE", "1")
+    .run_tallied(tally)?;
+    println!("xtask: screenshots are in {}", artifacts.display());
+    Ok(())
+}
