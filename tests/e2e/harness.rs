@@ -16,9 +16,9 @@ use tokio::process::{Child, Command};
 const START_DEADLINE: Duration = Duration::from_secs(60);
 
 fn env_path(key: &str) -> PathBuf {
-    std::env::var_os(key)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| panic!("{key} is not set: run the end-to-end tests with `cargo xtask test`"))
+    std::env::var_os(key).map(PathBuf::from).unwrap_or_else(|| {
+        panic!("{key} is not set: run the end-to-end tests with `cargo xtask test`")
+    })
 }
 
 /// Where screenshots go (`target/e2e-artifacts/`).
@@ -48,11 +48,20 @@ impl RunningApp {
     /// within the deadline.
     pub async fn start(ready_selector: &str) -> Self {
         let app = env_path("SIDELINE_APP_BIN");
-        assert!(app.exists(), "the app binary {} does not exist", app.display());
+        assert!(
+            app.exists(),
+            "the app binary {} does not exist",
+            app.display()
+        );
         let port = free_port();
         let native_port = free_port();
         let mut driver = Command::new(env_path("TAURI_DRIVER"))
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .stdout(Stdio::inherit())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
@@ -65,7 +74,10 @@ impl RunningApp {
             if let Ok(Some(status)) = driver.try_wait() {
                 panic!("tauri-driver exited before listening: {status}");
             }
-            assert!(Instant::now() < deadline, "tauri-driver did not listen on {addr}");
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {addr}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
 

@@ -11,7 +11,10 @@ async fn main_window_shows_what_rust_reports() {
 
     // The UI has no version of its own: this text can only have come from the `app_info`
     // command, which reads the package version compiled into the Rust binary.
-    assert_eq!(app.text("[data-testid=app-version]").await, env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        app.text("[data-testid=app-version]").await,
+        env!("CARGO_PKG_VERSION")
+    );
 
     // The data directory is computed by Rust from this run's throwaway HOME.
     let home = std::env::var("HOME").expect("HOME is set");
@@ -38,7 +41,10 @@ async fn main_window_shows_what_rust_reports() {
         .find(fantoccini::Locator::Css("[data-testid=connection-status]"))
         .await
         .expect("the status bar shows the connection status");
-    assert_eq!(status.attr("data-state").await.unwrap().as_deref(), Some("offline"));
+    assert_eq!(
+        status.attr("data-state").await.unwrap().as_deref(),
+        Some("offline")
+    );
     assert_eq!(status.text().await.unwrap(), "Offline");
 
     let shot = app.screenshot("main-window").await;
