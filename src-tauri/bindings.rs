@@ -6,7 +6,7 @@ use ts_rs::TS;
 
 use crate::commands::AppInfo;
 use crate::error::{CommandError, ErrorCode};
-use crate::status::ConnectionStatus;
+use sideline_client::ConnectionStatus;
 
 /// Where the generated file lives, relative to the workspace root.
 pub const BINDINGS_PATH: &str = "ui/src/lib/ipc/bindings.ts";

@@ -4,7 +4,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Manager};
 
 use crate::error::{CommandError, ErrorCode};
-use crate::status::ConnectionStatus;
+use sideline_client::ConnectionStatus;
 
 /// What the About line and the diagnostics show.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -31,6 +31,8 @@ pub fn app_info(app: AppHandle) -> Result<AppInfo, CommandError> {
     })
 }
 
+/// The status bar's connection state. No hub is configured yet in this build (sign-in and the
+/// engine arrive with the desktop-app step), so the honest answer is `Offline`.
 #[tauri::command]
 pub fn connection_status() -> ConnectionStatus {
     ConnectionStatus::Offline

@@ -5,16 +5,15 @@
 //!   error; nothing else lives there.
 //! - [`error`]: [`CommandError`], the `{ code, message }` shape every command failure reaches
 //!   the UI as, so the UI branches on codes, never on message text.
-//! - [`status`]: the connection status the status bar shows.
 //! - [`bindings`]: the TypeScript types of the command surface, generated into `ui/src/lib/ipc/`.
 //!
-//! Data flows one way: the UI invokes a command, the command asks the core crates, the answer
-//! goes back as JSON. Later, engine changes are pushed to the UI as Tauri events.
+//! Data flows one way: the UI invokes a command, the command asks the core crates
+//! (`sideline-client`, `sideline-protocol`), the answer goes back as JSON. Later, engine
+//! changes are pushed to the UI as Tauri events.
 
 pub mod bindings;
 pub mod commands;
 pub mod error;
-pub mod status;
 
 pub use error::{CommandError, ErrorCode};
 

@@ -10,7 +10,8 @@ use std::process::{Command, Stdio};
 use crate::process::Step;
 use crate::{Result, root};
 
-/// Build dependencies of Tauri 2 on Linux (webkit2gtk 4.1 and friends).
+/// Build dependencies on Linux: Tauri 2's (webkit2gtk 4.1 and friends), OpenSSL for
+/// rust_socketio's TLS, and libdbus for the keychain (Secret Service) and notifications.
 const BUILD_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -19,6 +20,7 @@ const BUILD_PACKAGES: &[&str] = &[
     "libssl-dev",
     "libayatana-appindicator3-dev",
     "librsvg2-dev",
+    "libdbus-1-dev",
 ];
 
 /// What the end-to-end tests run on: a virtual X server, WebKit's WebDriver, a D-Bus session.

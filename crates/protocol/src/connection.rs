@@ -56,7 +56,9 @@ pub struct SyncDone {
     /// How many events were replayed.
     pub replayed: u32,
     /// `true` when the hub could not replay (the client's `lastEventId` is older than the
-    /// hub keeps): the client must refetch its state instead of trusting its cache.
+    /// hub keeps): the namespace's snapshot events (`sync:snapshot`, `training:snapshot`,
+    /// `leaderboard:refresh`) came just before and replace the client's cache; anything they
+    /// do not cover must be refetched over HTTP.
     pub snapshot: bool,
 }
 
@@ -75,6 +77,11 @@ pub enum ErrorCode {
     ValidationFailed,
     /// Missing, invalid or expired token.
     Unauthorized,
+    /// The token was valid but has expired: refresh it (`POST /api/v1/auth/refresh` before
+    /// expiry, else log in again). Used in refused handshakes, and sent to a live socket
+    /// whose token expired without an `auth:request` renewal (`auth:error` on `/`, `error`
+    /// elsewhere) just before the hub disconnects it; elsewhere `UNAUTHORIZED`.
+    TokenExpired,
     /// Authenticated, but not allowed (joining another user's room, editing a session one
     /// does not coach).
     Forbidden,
@@ -98,6 +105,7 @@ impl ErrorCode {
             ErrorCode::InvalidPayload => "INVALID_PAYLOAD",
             ErrorCode::ValidationFailed => "VALIDATION_FAILED",
             ErrorCode::Unauthorized => "UNAUTHORIZED",
+            ErrorCode::TokenExpired => "TOKEN_EXPIRED",
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::NotFound => "NOT_FOUND",
             ErrorCode::Conflict => "CONFLICT",
@@ -118,6 +126,9 @@ impl ErrorCode {
                 "The payload is well-formed but breaks a rule (length, range, blank text, nil `clientId`). `field` names the path."
             }
             ErrorCode::Unauthorized => "Missing, invalid or expired token.",
+            ErrorCode::TokenExpired => {
+                "The token has expired (refused handshakes): refresh it or log in again."
+            }
             ErrorCode::Forbidden => {
                 "Authenticated but not allowed (another user's room, a session one does not coach)."
             }
@@ -134,11 +145,12 @@ impl ErrorCode {
     }
 
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 10] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::UnknownEvent,
         ErrorCode::InvalidPayload,
         ErrorCode::ValidationFailed,
         ErrorCode::Unauthorized,
+        ErrorCode::TokenExpired,
         ErrorCode::Forbidden,
         ErrorCode::NotFound,
         ErrorCode::Conflict,
@@ -185,6 +197,67 @@ impl ErrorPayload {
             field: None,
             client_id: None,
         }
+    }
+}
+
+/// A refused Socket.IO handshake. Socket.IO's `connect_error` carries a single message string
+/// (`err.message` in socket.io-client, the error text in `rust_socketio`), so the hub encodes
+/// the code in it as `"CODE: sentence"` (`"TOKEN_EXPIRED: the token has expired"`).
+/// [`ConnectRefusal::to_message`] builds that string, [`ConnectRefusal::parse`] reads it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectRefusal {
+    /// Why: `UNAUTHORIZED`, `TOKEN_EXPIRED`, or `INTERNAL`.
+    pub code: ErrorCode,
+    /// For humans.
+    pub message: String,
+}
+
+impl ConnectRefusal {
+    /// A refusal with a code and a sentence.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ConnectRefusal {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The `connect_error` message: `"CODE: sentence"`.
+    pub fn to_message(&self) -> String {
+        format!("{}: {}", self.code.as_str(), self.message)
+    }
+
+    /// Reads a `connect_error` message. `None` when it does not start with a known code
+    /// followed by `": "` (for example a transport error, or a hub of another protocol).
+    /// Leading text before the code (a client library's own prefix) is skipped, and a JSON
+    /// wrapper such as `{"message":"CODE: ..."}` is looked through.
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
+            .unwrap_or_else(|| text.to_owned());
+        ErrorCode::ALL.into_iter().find_map(|code| {
+            let marker = format!("{}: ", code.as_str());
+            let at = text.find(&marker)?;
+            let before = &text[..at];
+            // The code must be a whole word (so `UNAUTHORIZED` is not found inside another).
+            if before
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return None;
+            }
+            Some(ConnectRefusal::new(
+                code,
+                text[at + marker.len()..].trim_end_matches('"'),
+            ))
+        })
+    }
+}
+
+impl fmt::Display for ConnectRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_message())
     }
 }
 
@@ -252,6 +325,32 @@ mod tests {
             assert!(serde_json::from_value::<NoPayload>(bad).is_err());
         }
         assert_eq!(serde_json::to_value(NoPayload).unwrap(), json!(null));
+    }
+
+    #[test]
+    fn connect_refusals_round_trip_through_their_message() {
+        let refusal = ConnectRefusal::new(ErrorCode::TokenExpired, "the token has expired");
+        assert_eq!(refusal.to_message(), "TOKEN_EXPIRED: the token has expired");
+        assert_eq!(
+            ConnectRefusal::parse(&refusal.to_message()),
+            Some(refusal.clone())
+        );
+        // As rust_socketio and socket.io-client surface it.
+        let wrapped = format!(
+            "Received an ConnectError frame: {{\"message\":\"{}\"}}",
+            refusal.to_message()
+        );
+        assert_eq!(
+            ConnectRefusal::parse(&wrapped).map(|r| r.code),
+            Some(ErrorCode::TokenExpired)
+        );
+        let json = serde_json::json!({ "message": "UNAUTHORIZED: no token" }).to_string();
+        assert_eq!(
+            ConnectRefusal::parse(&json).map(|r| r.code),
+            Some(ErrorCode::Unauthorized)
+        );
+        assert_eq!(ConnectRefusal::parse("websocket closed"), None);
+        assert_eq!(ConnectRefusal::parse("XUNAUTHORIZED: no"), None);
     }
 
     #[test]

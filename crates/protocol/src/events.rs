@@ -279,8 +279,8 @@ use coaching::{
 };
 use connection::{Connected, SyncDone};
 use leaderboard::{
-    AchievementEvent, ContestEntry, ContestEntryUpdate, LeaderboardRefresh, LeaderboardRequest,
-    RankingUpdate, TvUpdate,
+    AchievementEvent, ContestEnded, ContestEntry, ContestEntryUpdate, LeaderboardRefresh,
+    LeaderboardRequest, RankingUpdate, TvUpdate,
 };
 use notes::{ActionItem, ActionItemCreate, QuickNote, QuickNoteCreate};
 use notifications::{
@@ -293,12 +293,12 @@ use projects::{
 };
 use realtime::{
     AuthRequest, AuthSuccess, BroadcastMessage, BroadcastSend, DataUpdate, DataUpdated,
-    PresenceChanged, PresenceUpdate, RoomRequest,
+    MainSnapshot, PresenceChanged, PresenceUpdate, RoomRequest,
 };
 use training::{
     LevelUpEvent, ModuleProgress, ProgressReport, QuizCompleted, RoleplayMessage, RoleplayResponse,
     RoleplayStopTyping, RoleplayTyping, StreakMilestone, StreakUpdate, TrainingAchievement,
-    XpGainEvent,
+    TrainingSnapshot, XpGainEvent,
 };
 
 event_set! {
@@ -465,6 +465,11 @@ event_set! {
             durable: true, seed: "addition",
             summary: "All the user's notifications were deleted.",
         },
+        SyncSnapshot(MainSnapshot) = "sync:snapshot" {
+            rooms: "the reconnecting socket, before `sync:done { snapshot: true }`",
+            durable: false, seed: "addition",
+            summary: "The user's full `/` state, instead of a replay past the retention window.",
+        },
         SessionJoined(SessionJoined) = "session-joined" {
             rooms: "the joining socket",
             durable: false, seed: "003",
@@ -496,9 +501,9 @@ event_set! {
             summary: "The socket is (re-)authenticated.",
         },
         AuthError(ErrorPayload) = "auth:error" {
-            rooms: "the requesting socket",
+            rooms: "the requesting socket; or a socket whose token expired, just before the hub disconnects it",
             durable: false, seed: "001",
-            summary: "Re-authentication failed (code UNAUTHORIZED); the socket keeps its old identity until the old token expires.",
+            summary: "Re-authentication failed (code UNAUTHORIZED); the socket keeps its old identity until the old token expires. At expiry (code TOKEN_EXPIRED) the hub disconnects the socket.",
         },
         DataUpdate(DataUpdated) = "data:update" {
             rooms: "`room`, or `user:{authorId}`",
@@ -633,7 +638,7 @@ event_set! {
             summary: "An event of this socket was refused.",
         },
         RankingsUpdate(RankingUpdate) = "rankings:update" {
-            rooms: "every socket on `/leaderboard`",
+            rooms: "`team:{teamId}` of the user and `tv-display` (the public ticker of a team hub)",
             durable: true, seed: "002",
             summary: "A user's rank changed (public ticker).",
         },
@@ -666,6 +671,11 @@ event_set! {
             rooms: "every socket on `/leaderboard`, or only the asker of `leaderboard:request`",
             durable: true, seed: "002",
             summary: "A full leaderboard.",
+        },
+        ContestEnded(ContestEnded) = "contest:ended" {
+            rooms: "`contest:{contestId}`, `team:{teamId}` of the contest and `tv-display`",
+            durable: true, seed: "addition",
+            summary: "A contest ended: its winners and final standings (sent once).",
         },
         TvUpdate(TvUpdate) = "tv:update" {
             rooms: "`tv-display`",
@@ -739,6 +749,11 @@ event_set! {
             durable: false, seed: "addition",
             summary: "An event of this socket was refused.",
         },
+        TrainingSnapshot(TrainingSnapshot) = "training:snapshot" {
+            rooms: "the reconnecting socket, before `sync:done { snapshot: true }`",
+            durable: false, seed: "addition",
+            summary: "The user's training state, instead of a replay past the retention window.",
+        },
         XpGained(XpGainEvent) = "xp:gained" {
             rooms: "`user:{userId}`",
             durable: true, seed: "002",
@@ -750,7 +765,7 @@ event_set! {
             summary: "You reached a new level.",
         },
         LevelCelebration(LevelUpEvent) = "level:celebration" {
-            rooms: "every socket on `/training`",
+            rooms: "`team:{teamId}` of the user (the public audience of a team hub)",
             durable: true, seed: "002",
             summary: "Someone reached a new level (public broadcast).",
         },
@@ -770,7 +785,7 @@ event_set! {
             summary: "You unlocked a training achievement.",
         },
         AchievementShowcase(TrainingAchievement) = "achievement:showcase" {
-            rooms: "every socket on `/training` (rarity rare and above)",
+            rooms: "`team:{teamId}` of the user (rarity rare and above)",
             durable: true, seed: "002",
             summary: "Someone unlocked a rare training achievement (public showcase).",
         },

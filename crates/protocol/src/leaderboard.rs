@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::id::Id;
+use crate::user::UserRef;
 use crate::validate::{Validate, ValidationError, check_range, check_token, limits};
 
 /// The period a ranking covers.
@@ -225,4 +226,26 @@ impl Validate for LeaderboardRequest {
         }
         Ok(())
     }
+}
+
+/// `contest:ended`: a contest reached its end and its result is final (sent once). Winners
+/// are every rank-1 contestant with at least one entry (several on a tie, none if nobody
+/// recorded anything); each also gets the public `contest-win:{contestId}` achievement
+/// (`achievement:earned`, `achievement:celebration`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
+pub struct ContestEnded {
+    /// The contest.
+    pub contest_id: Id,
+    /// Its name.
+    pub name: String,
+    /// The metric it ranked.
+    pub metric: String,
+    /// The winners.
+    pub winners: Vec<UserRef>,
+    /// The final standings, best first.
+    pub standings: Vec<LeaderboardEntry>,
+    /// When the contest ended (its configured end).
+    pub ended_at: DateTime<Utc>,
 }

@@ -66,7 +66,8 @@ pub mod user;
 pub mod validate;
 
 pub use connection::{
-    Connected, ErrorCode, ErrorPayload, HandshakeAuth, NoPayload, PROTOCOL_VERSION, SyncDone,
+    ConnectRefusal, Connected, ErrorCode, ErrorPayload, HandshakeAuth, NoPayload, PROTOCOL_VERSION,
+    SyncDone,
 };
 pub use date::CalendarDate;
 pub use error::{DecodeError, error_payload};

@@ -327,3 +327,20 @@ pub struct CommentResolved {
     /// When.
     pub resolved_at: DateTime<Utc>,
 }
+
+/// An analysis run that has not finished yet, as listed in a `sync:snapshot`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
+pub struct OpenAnalysis {
+    /// The run.
+    pub analysis_id: Id,
+    /// Its project.
+    pub project_id: Id,
+    /// The detectors it runs, in order.
+    pub detectors: Vec<String>,
+    /// A member asked to cancel it; the runner has not confirmed yet.
+    pub cancel_requested: bool,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+}

@@ -90,6 +90,10 @@ pub struct PresenceChanged {
     pub room: Option<Room>,
     /// When.
     pub changed_at: DateTime<Utc>,
+    /// How many members of the user's team are online or away after this change (seed 004's
+    /// online count), when the hub knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_count: Option<u32>,
 }
 
 /// What a `data:update` does to its entity.
@@ -220,4 +224,42 @@ pub struct BroadcastMessage {
     pub client_id: Option<ClientId>,
     /// When the hub relayed it.
     pub sent_at: DateTime<Utc>,
+}
+
+/// One team member's presence in a [`MainSnapshot`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
+pub struct TeamPresence {
+    /// The member.
+    pub user_id: Id,
+    /// Their display name.
+    pub user_name: String,
+    /// Their status now.
+    pub status: PresenceStatus,
+}
+
+/// `sync:snapshot`: the full `/` state of the connecting user, sent instead of a replay when
+/// the client's `lastEventId` predates the hub's retention window (then `sync:done` follows
+/// with `snapshot: true`). The client replaces its cached notes, action items, notifications,
+/// open analyses and presence with these lists. Not durable: it is a view, not a change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
+pub struct MainSnapshot {
+    /// Whose state this is.
+    pub user_id: Id,
+    /// Quick notes about the user (an agent) or about every agent of the user's team (a
+    /// leader), oldest first. Empty for a display.
+    pub quick_notes: Vec<crate::notes::QuickNote>,
+    /// Action items, with the same scope as `quickNotes`.
+    pub action_items: Vec<crate::notes::ActionItem>,
+    /// The user's notifications with their read state, oldest first.
+    pub notifications: Vec<crate::notifications::Notification>,
+    /// Analysis runs still running in the user's projects.
+    pub open_analyses: Vec<crate::projects::OpenAnalysis>,
+    /// Every member of the user's team and their presence.
+    pub presence: Vec<TeamPresence>,
+    /// The hub's clock when the snapshot was taken.
+    pub taken_at: DateTime<Utc>,
 }

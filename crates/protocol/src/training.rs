@@ -300,3 +300,33 @@ pub struct QuizCompleted {
     /// When.
     pub timestamp: DateTime<Utc>,
 }
+
+/// `training:snapshot`: the connecting user's training state, sent on `/training` instead of
+/// a replay when the client's `lastEventId` predates the hub's retention window (then
+/// `sync:done` follows with `snapshot: true`). Not durable: it is a view, not a change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
+pub struct TrainingSnapshot {
+    /// Whose state this is.
+    pub user_id: Id,
+    /// Their display name.
+    pub user_name: String,
+    /// Total XP.
+    pub total_xp: u32,
+    /// Level from the documented curve (level n needs 50·n·(n−1) XP).
+    pub level: u32,
+    /// Current daily streak, in days.
+    pub current_streak: u32,
+    /// Longest daily streak, in days.
+    pub longest_streak: u32,
+    /// The last day with training activity (UTC), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_activity_date: Option<CalendarDate>,
+    /// Quizzes passed.
+    pub quizzes_passed: u32,
+    /// Every training achievement the user holds.
+    pub achievements: Vec<TrainingAchievement>,
+    /// The hub's clock when the snapshot was taken.
+    pub taken_at: DateTime<Utc>,
+}

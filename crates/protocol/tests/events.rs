@@ -328,6 +328,24 @@ fn examples() -> Vec<(Namespace, Direction, &'static str, Value)> {
         (
             Main,
             S2C,
+            "sync:snapshot",
+            json!({
+                "userId": "test-agent-id", "quickNotes": [], "actionItems": [],
+                "notifications": [{
+                    "id": "n-1", "userId": "test-agent-id", "type": "info",
+                    "message": "Welcome", "read": true, "createdAt": T
+                }],
+                "openAnalyses": [{
+                    "analysisId": "a-1", "projectId": "p-1", "detectors": ["lint"],
+                    "cancelRequested": false, "startedAt": T
+                }],
+                "presence": [{"userId": "test-agent-id", "userName": "John Doe", "status": "online"}],
+                "takenAt": T
+            }),
+        ),
+        (
+            Main,
+            S2C,
             "notification:cleared",
             json!({"userId": "test-agent-id", "clearedAt": T}),
         ),
@@ -516,7 +534,27 @@ fn examples() -> Vec<(Namespace, Direction, &'static str, Value)> {
             }),
         ),
         (TR, S2C, "error", error),
+        (
+            LB,
+            S2C,
+            "contest:ended",
+            json!({
+                "contestId": "contest-1", "name": "Spring sprint", "metric": "revenue",
+                "winners": [{"id": "test-agent-id", "name": "John Doe"}],
+                "standings": [], "endedAt": T
+            }),
+        ),
         (TR, S2C, "sync:done", sync),
+        (
+            TR,
+            S2C,
+            "training:snapshot",
+            json!({
+                "userId": "test-agent-id", "userName": "John Doe", "totalXp": 5250, "level": 10,
+                "currentStreak": 3, "longestStreak": 7, "lastActivityDate": "2026-01-05",
+                "quizzesPassed": 4, "achievements": [], "takenAt": T
+            }),
+        ),
     ]
 }
 

@@ -340,6 +340,27 @@ export type Connected = {
   protocolVersion: number,
 };
 
+/**
+ * `contest:ended`: a contest reached its end and its result is final (sent once). Winners
+ * are every rank-1 contestant with at least one entry (several on a tie, none if nobody
+ * recorded anything); each also gets the public `contest-win:{contestId}` achievement
+ * (`achievement:earned`, `achievement:celebration`).
+ */
+export type ContestEnded = {
+  /** The contest. */
+  contestId: Id,
+  /** Its name. */
+  name: string,
+  /** The metric it ranked. */
+  metric: string,
+  /** The winners. */
+  winners: Array<UserRef>,
+  /** The final standings, best first. */
+  standings: Array<LeaderboardEntry>,
+  /** When the contest ended (its configured end). */
+  endedAt: string,
+};
+
 /** `contest:new-entry`: a contest recorded a new entry (a sale, a call) for a user. */
 export type ContestEntry = {
   /** The contest. */
@@ -472,7 +493,7 @@ export type DetectorStatus = "pending" | "running" | "complete" | "failed";
  * Machine-readable error codes, serialised in SCREAMING_SNAKE_CASE. The UI switches on the
  * code and shows the message; it never parses messages.
  */
-export type ErrorCode = "UNKNOWN_EVENT" | "INVALID_PAYLOAD" | "VALIDATION_FAILED" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "RATE_LIMITED" | "PAYLOAD_TOO_LARGE" | "INTERNAL";
+export type ErrorCode = "UNKNOWN_EVENT" | "INVALID_PAYLOAD" | "VALIDATION_FAILED" | "UNAUTHORIZED" | "TOKEN_EXPIRED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT" | "RATE_LIMITED" | "PAYLOAD_TOO_LARGE" | "INTERNAL";
 
 /** `error` (every namespace) and `auth:error`: the hub refused something the client sent. */
 export type ErrorPayload = {
@@ -627,6 +648,32 @@ export type LevelUpEvent = {
   timestamp: string,
 };
 
+/**
+ * `sync:snapshot`: the full `/` state of the connecting user, sent instead of a replay when
+ * the client's `lastEventId` predates the hub's retention window (then `sync:done` follows
+ * with `snapshot: true`). The client replaces its cached notes, action items, notifications,
+ * open analyses and presence with these lists. Not durable: it is a view, not a change.
+ */
+export type MainSnapshot = {
+  /** Whose state this is. */
+  userId: Id,
+  /**
+   * Quick notes about the user (an agent) or about every agent of the user's team (a
+   * leader), oldest first. Empty for a display.
+   */
+  quickNotes: Array<QuickNote>,
+  /** Action items, with the same scope as `quickNotes`. */
+  actionItems: Array<ActionItem>,
+  /** The user's notifications with their read state, oldest first. */
+  notifications: Array<Notification>,
+  /** Analysis runs still running in the user's projects. */
+  openAnalyses: Array<OpenAnalysis>,
+  /** Every member of the user's team and their presence. */
+  presence: Array<TeamPresence>,
+  /** The hub's clock when the snapshot was taken. */
+  takenAt: string,
+};
+
 /** `progress:update` (server to client): a user's progress in a module changed. */
 export type ModuleProgress = {
   /** Whose progress. */
@@ -743,6 +790,20 @@ export type OnlineUser = {
   status: PresenceStatus,
 };
 
+/** An analysis run that has not finished yet, as listed in a `sync:snapshot`. */
+export type OpenAnalysis = {
+  /** The run. */
+  analysisId: Id,
+  /** Its project. */
+  projectId: Id,
+  /** The detectors it runs, in order. */
+  detectors: Array<string>,
+  /** A member asked to cancel it; the runner has not confirmed yet. */
+  cancelRequested: boolean,
+  /** When it started. */
+  startedAt: string,
+};
+
 /**
  * A participant of a coaching session (seed 003's `ParticipantInfo`).
  *
@@ -782,6 +843,11 @@ export type PresenceChanged = {
   room?: Room,
   /** When. */
   changedAt: string,
+  /**
+   * How many members of the user's team are online or away after this change (seed 004's
+   * online count), when the hub knows it.
+   */
+  onlineCount?: number,
 };
 
 /** Whether a user is reachable (seeds 001 and 004). */
@@ -1103,9 +1169,21 @@ export type SyncDone = {
   replayed: number,
   /**
    * `true` when the hub could not replay (the client's `lastEventId` is older than the
-   * hub keeps): the client must refetch its state instead of trusting its cache.
+   * hub keeps): the namespace's snapshot events (`sync:snapshot`, `training:snapshot`,
+   * `leaderboard:refresh`) came just before and replace the client's cache; anything they
+   * do not cover must be refetched over HTTP.
    */
   snapshot: boolean,
+};
+
+/** One team member's presence in a `MainSnapshot`. */
+export type TeamPresence = {
+  /** The member. */
+  userId: Id,
+  /** Their display name. */
+  userName: string,
+  /** Their status now. */
+  status: PresenceStatus,
 };
 
 /** The period a ranking covers. */
@@ -1131,6 +1209,34 @@ export type TrainingAchievement = {
   xpReward?: number,
   /** When. */
   timestamp: string,
+};
+
+/**
+ * `training:snapshot`: the connecting user's training state, sent on `/training` instead of
+ * a replay when the client's `lastEventId` predates the hub's retention window (then
+ * `sync:done` follows with `snapshot: true`). Not durable: it is a view, not a change.
+ */
+export type TrainingSnapshot = {
+  /** Whose state this is. */
+  userId: Id,
+  /** Their display name. */
+  userName: string,
+  /** Total XP. */
+  totalXp: number,
+  /** Level from the documented curve (level n needs 50·n·(n−1) XP). */
+  level: number,
+  /** Current daily streak, in days. */
+  currentStreak: number,
+  /** Longest daily streak, in days. */
+  longestStreak: number,
+  /** The last day with training activity (UTC), if any. */
+  lastActivityDate?: CalendarDate,
+  /** Quizzes passed. */
+  quizzesPassed: number,
+  /** Every training achievement the user holds. */
+  achievements: Array<TrainingAchievement>,
+  /** The hub's clock when the snapshot was taken. */
+  takenAt: string,
 };
 
 /** `tv:update`: what public leaderboard screens show now. */
@@ -1304,6 +1410,8 @@ export interface MainServerEvents {
   "notification:read": Durable<NotificationsMarkedRead>;
   /** All the user's notifications were deleted. Durable. */
   "notification:cleared": Durable<NotificationsCleared>;
+  /** The user's full `/` state, instead of a replay past the retention window. */
+  "sync:snapshot": MainSnapshot;
   /** You joined a coaching session; here is everyone in it. */
   "session-joined": SessionJoined;
   /** Someone joined the coaching session. */
@@ -1316,7 +1424,7 @@ export interface MainServerEvents {
   "user-activity-changed": UserActivityChanged;
   /** The socket is (re-)authenticated. */
   "auth:success": AuthSuccess;
-  /** Re-authentication failed (code UNAUTHORIZED); the socket keeps its old identity until the old token expires. */
+  /** Re-authentication failed (code UNAUTHORIZED); the socket keeps its old identity until the old token expires. At expiry (code TOKEN_EXPIRED) the hub disconnects the socket. */
   "auth:error": ErrorPayload;
   /** A record of an entity feed changed. Durable. */
   "data:update": Durable<DataUpdated>;
@@ -1357,6 +1465,7 @@ export const MAIN_SERVER_EVENTS = [
   "notification",
   "notification:read",
   "notification:cleared",
+  "sync:snapshot",
   "session-joined",
   "user-joined",
   "user-left",
@@ -1454,6 +1563,8 @@ export interface LeaderboardServerEvents {
   "achievement:celebration": Durable<AchievementEvent>;
   /** A full leaderboard. Durable. */
   "leaderboard:refresh": Durable<LeaderboardRefresh>;
+  /** A contest ended: its winners and final standings (sent once). Durable. */
+  "contest:ended": Durable<ContestEnded>;
   /** What public leaderboard screens show now. Durable. */
   "tv:update": Durable<TvUpdate>;
 }
@@ -1469,6 +1580,7 @@ export const LEADERBOARD_SERVER_EVENTS = [
   "achievement:earned",
   "achievement:celebration",
   "leaderboard:refresh",
+  "contest:ended",
   "tv:update",
 ] as const;
 
@@ -1481,6 +1593,7 @@ export const LEADERBOARD_SERVER_EVENTS_DURABLE = [
   "achievement:earned",
   "achievement:celebration",
   "leaderboard:refresh",
+  "contest:ended",
   "tv:update",
 ] as const;
 
@@ -1525,6 +1638,8 @@ export interface TrainingServerEvents {
   "sync:done": SyncDone;
   /** An event of this socket was refused. */
   "error": ErrorPayload;
+  /** The user's training state, instead of a replay past the retention window. */
+  "training:snapshot": TrainingSnapshot;
   /** You earned XP. Durable. */
   "xp:gained": Durable<XPGainEvent>;
   /** You reached a new level. Durable. */
@@ -1553,6 +1668,7 @@ export interface TrainingServerEvents {
 export const TRAINING_SERVER_EVENTS = [
   "sync:done",
   "error",
+  "training:snapshot",
   "xp:gained",
   "level:up",
   "level:celebration",

@@ -19,8 +19,12 @@ export type ErrorCode = "DATA_DIR_UNAVAILABLE" | "INTERNAL";
 
 export type CommandError = { code: ErrorCode, message: string, };
 
-export type ConnectionStatus = { "state": "connecting" } | { "state": "live" } | { "state": "retrying", attempt: number, 
+export type ConnectionStatus = { "state": "connecting" } | { "state": "live" } | { "state": "retrying", 
 /**
- * When the next attempt starts (ISO-8601), so the UI can count down.
+ * 1 for the first retry.
+ */
+attempt: number, 
+/**
+ * When the next attempt starts (ISO-8601, UTC), so the UI can count down.
  */
 nextTryAt: string, } | { "state": "offline" } | { "state": "signInNeeded" };

@@ -1,0 +1,781 @@
+//! [`Engine`]: ties the parts together for the app and the CLI.
+//!
+//! ```text
+//!  Supervisor(/) ─┐
+//!  Supervisor(/leaderboard) ─┼─▶ one channel ─▶ applier task ─┬─▶ Store (events, cursor, outbox, alerts_seen; one commit per batch)
+//!  Supervisor(/training) ─┘                                   ├─▶ AppState ─▶ watch<StateUpdate> (≤ publish_rate_hz)
+//!                                                             ├─▶ AlertPolicy ─▶ broadcast<Alert>
+//!  capture ─▶ Store (FULL commit) ─▶ applier: Drainer ─emit──▶ `/` link
+//! ```
+//!
+//! One task applies every event of every namespace in arrival order, so reducers, cursors,
+//! outbox confirmations and alerts never race. It drains whatever is queued in one go and
+//! commits it in one SQLite transaction (NORMAL: sub-millisecond, so it runs inline).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::Utc;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde::Serialize;
+use serde_json::Value;
+use sideline_protocol::{
+    ClientEvent, ClientId, ErrorPayload, EventId, Id, MainServerEvent, Namespace, ServerEvent,
+};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use crate::alerts::{Alert, AlertClock, AlertPolicy, AlertSettings};
+use crate::connection::{Connector, Link, SocketIoConnector};
+use crate::error::{ClientError, Result};
+use crate::outbox::{
+    ActionItemInput, DrainConfig, Drainer, ErrorVerdict, NoteInput, prepare_action_item,
+    prepare_note,
+};
+use crate::state::{AppState, Section};
+use crate::status::ConnectionStatus;
+use crate::store::{
+    NewOutboxRecord, OutboxCounts, OutboxRecord, OutboxState, Store, StoreOptions, StoreWrite,
+    StoredEvent,
+};
+use crate::supervisor::{Mode, SupervisedEvent, Supervisor, SupervisorConfig, WallClock};
+use crate::tokens::{TokenSource, token_claims};
+
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "client.db";
+
+/// The app's identifier: the data directory is `<platform data dir>/app.sideline.desktop`,
+/// the same place Tauri's `app_data_dir()` gives the desktop app.
+pub const APP_IDENTIFIER: &str = "app.sideline.desktop";
+
+/// The platform's per-user app-data directory for Sideline.
+pub fn default_data_dir() -> Result<PathBuf> {
+    directories::BaseDirs::new()
+        .map(|dirs| dirs.data_dir().join(APP_IDENTIFIER))
+        .ok_or_else(|| ClientError::Config("no home directory to keep Sideline's data in".into()))
+}
+
+/// Engine settings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// The namespaces to connect (all three by default).
+    pub namespaces: Vec<Namespace>,
+    /// Reconnection timing.
+    pub supervisor: SupervisorConfig,
+    /// Outbox pipelining.
+    pub drain: DrainConfig,
+    /// Database options.
+    pub store: StoreOptions,
+    /// Most state publications per second (coalescing); default 30.
+    pub publish_rate_hz: f64,
+    /// Cached events replayed into the state at start.
+    pub event_cache: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            namespaces: Namespace::ALL.to_vec(),
+            supervisor: SupervisorConfig::default(),
+            drain: DrainConfig::default(),
+            store: StoreOptions::default(),
+            publish_rate_hz: 30.0,
+            event_cache: 10_000,
+        }
+    }
+}
+
+/// A published state: the snapshot and which sections changed since the previous one.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StateUpdate {
+    /// Increases with every publication.
+    pub version: u64,
+    /// What changed since the previous version.
+    pub sections: Vec<Section>,
+    /// The whole state.
+    pub state: Arc<AppState>,
+}
+
+/// A server event as received, for `sideline watch` and debugging views.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveEvent {
+    /// Namespace path.
+    pub namespace: &'static str,
+    /// Event name.
+    pub name: String,
+    /// Its `eventId`, if durable.
+    pub event_id: Option<u64>,
+    /// The payload as received (with `eventId`).
+    pub data: Value,
+}
+
+enum Command {
+    Captured(Box<OutboxRecord>),
+    DrainNow,
+    Emit(ClientEvent, oneshot::Sender<Result<()>>),
+    SetAlertSettings(AlertSettings),
+    Stop(oneshot::Sender<()>),
+}
+
+/// The client engine. Cheap handles out: status, state, alerts, live events.
+#[derive(Debug)]
+pub struct Engine {
+    store: Arc<Store>,
+    status: watch::Receiver<ConnectionStatus>,
+    state: watch::Receiver<StateUpdate>,
+    alerts: broadcast::Sender<Alert>,
+    live: broadcast::Sender<LiveEvent>,
+    commands: mpsc::UnboundedSender<Command>,
+    supervisors: Vec<Supervisor>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Engine {
+    /// Opens the engine on `data_dir` with the real Socket.IO transport and starts connecting.
+    pub async fn open(
+        data_dir: &Path,
+        config: EngineConfig,
+        tokens: Arc<dyn TokenSource>,
+    ) -> Result<Engine> {
+        Self::open_with(data_dir, config, tokens, Arc::new(SocketIoConnector)).await
+    }
+
+    /// [`Self::open`] with another transport (tests).
+    pub async fn open_with<C: Connector>(
+        data_dir: &Path,
+        config: EngineConfig,
+        tokens: Arc<dyn TokenSource>,
+        connector: Arc<C>,
+    ) -> Result<Engine> {
+        let store = Arc::new(open_store(data_dir, &config.store)?);
+        let mut state = AppState::default();
+        // The last known state, before the network answers.
+        let cached = {
+            let store = store.clone();
+            let limit = config.event_cache;
+            tokio::task::spawn_blocking(move || store.recent_events(limit))
+                .await
+                .map_err(|e| ClientError::Config(e.to_string()))??
+        };
+        for event in cached {
+            if let Ok((_, decoded)) =
+                ServerEvent::decode_durable(event.namespace, &event.name, event.payload)
+            {
+                state.apply(Some(event.event_id), &decoded);
+            }
+        }
+        let mut cursors = HashMap::new();
+        for namespace in Namespace::ALL {
+            let id = store.cursor(namespace)?;
+            state.last_event_ids.insert(
+                namespace.path().to_owned(),
+                id.0.max(state.cursor(namespace).0),
+            );
+            cursors.insert(
+                namespace,
+                Arc::new(AtomicU64::new(state.cursor(namespace).0)),
+            );
+        }
+        state.merge_outbox(&store.outbox(&[OutboxState::Pending, OutboxState::Rejected])?);
+
+        let me = tokens
+            .credentials()
+            .await
+            .ok()
+            .and_then(|c| token_claims(&c.token))
+            .and_then(|claims| Id::new(claims.sub).ok());
+        let settings = store
+            .setting("alerts")?
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default();
+
+        let (events_tx, events_rx) = mpsc::unbounded_channel();
+        let clock: WallClock = Arc::new(Utc::now);
+        let mut supervisors = Vec::new();
+        for namespace in &config.namespaces {
+            supervisors.push(Supervisor::start(
+                *namespace,
+                connector.clone(),
+                tokens.clone(),
+                cursors[namespace].clone(),
+                config.supervisor.clone(),
+                clock.clone(),
+                StdRng::from_entropy(),
+                events_tx.clone(),
+            ));
+        }
+        drop(events_tx);
+
+        let (status_tx, status) = watch::channel(ConnectionStatus::Connecting);
+        let receivers: Vec<_> = supervisors.iter().map(Supervisor::status).collect();
+        let combiner = tokio::spawn(combine_statuses(receivers, status_tx));
+
+        state.connection = Some(status.borrow().clone());
+        let state = Arc::new(state);
+        let (state_tx, state_rx) = watch::channel(StateUpdate {
+            version: 0,
+            sections: Vec::new(),
+            state: state.clone(),
+        });
+        let (alerts, _) = broadcast::channel(256);
+        let (live, _) = broadcast::channel(4096);
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let applier = Applier {
+            store: store.clone(),
+            state: Arc::unwrap_or_clone(state),
+            policy: AlertPolicy::new(settings, me),
+            drainer: Drainer::new(config.drain.clone()),
+            main_ready_at: None,
+            links: HashMap::new(),
+            cursors,
+            dirty: BTreeSet::new(),
+            version: 0,
+            state_tx,
+            alerts: alerts.clone(),
+            live: live.clone(),
+            status: status.clone(),
+            rng: StdRng::from_entropy(),
+        };
+        let period = Duration::from_secs_f64(1.0 / config.publish_rate_hz.max(0.1));
+        let task = tokio::spawn(applier.run(events_rx, commands_rx, period));
+        Ok(Engine {
+            store,
+            status,
+            state: state_rx,
+            alerts,
+            live,
+            commands,
+            supervisors,
+            tasks: vec![task, combiner],
+        })
+    }
+
+    /// The connection status (all namespaces combined).
+    pub fn status(&self) -> watch::Receiver<ConnectionStatus> {
+        self.status.clone()
+    }
+
+    /// The current state.
+    pub fn state(&self) -> Arc<AppState> {
+        self.state.borrow().state.clone()
+    }
+
+    /// State publications, coalesced to at most `publish_rate_hz`.
+    pub fn changes(&self) -> watch::Receiver<StateUpdate> {
+        self.state.clone()
+    }
+
+    /// Alerts to show natively.
+    pub fn alerts(&self) -> broadcast::Receiver<Alert> {
+        self.alerts.subscribe()
+    }
+
+    /// Every server event as received.
+    pub fn live_events(&self) -> broadcast::Receiver<LiveEvent> {
+        self.live.subscribe()
+    }
+
+    /// The database.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// Captures a quick note: validated, durably stored (FULL commit) and queued; returns
+    /// its `clientId` without touching the network.
+    pub async fn capture_note(&self, input: NoteInput) -> Result<ClientId> {
+        let record = prepare_note(input, Utc::now())?;
+        self.capture(record).await
+    }
+
+    /// Captures an action item, like [`Self::capture_note`].
+    pub async fn capture_action_item(&self, input: ActionItemInput) -> Result<ClientId> {
+        let record = prepare_action_item(input, Utc::now())?;
+        self.capture(record).await
+    }
+
+    async fn capture(&self, record: NewOutboxRecord) -> Result<ClientId> {
+        let stored = capture_blocking(self.store.clone(), record).await?;
+        let client_id = stored.client_id;
+        let _ = self.commands.send(Command::Captured(Box::new(stored)));
+        Ok(client_id)
+    }
+
+    /// Outbox records in `states` (all when empty), in capture order.
+    pub fn outbox(&self, states: &[OutboxState]) -> Result<Vec<OutboxRecord>> {
+        self.store.outbox(states)
+    }
+
+    /// Drains the outbox now and waits until nothing is pending (or `within` passes).
+    pub async fn sync(&self, within: Duration) -> Result<OutboxCounts> {
+        let deadline = Instant::now() + within;
+        self.retry_now();
+        let mut changes = self.state.clone();
+        loop {
+            let _ = self.commands.send(Command::DrainNow);
+            let counts = self.store.outbox_counts()?;
+            if counts.pending == 0 {
+                return Ok(counts);
+            }
+            let wait = tokio::time::timeout_at(
+                deadline.min(Instant::now() + Duration::from_millis(200)),
+                changes.changed(),
+            );
+            let _ = wait.await;
+            if Instant::now() >= deadline {
+                return Err(ClientError::Timeout(format!(
+                    "{} records still pending ({})",
+                    counts.pending,
+                    self.status.borrow().describe()
+                )));
+            }
+        }
+    }
+
+    /// Emits a client event (not outboxed: marking read, joining rooms, asking for a
+    /// leaderboard). Fails with [`ClientError::NotConnected`] when its namespace is down.
+    pub async fn send(&self, event: ClientEvent) -> Result<()> {
+        let (tx, rx) = oneshot::channel();
+        self.commands
+            .send(Command::Emit(event, tx))
+            .map_err(|_| ClientError::Stopped)?;
+        rx.await.map_err(|_| ClientError::Stopped)?
+    }
+
+    /// The alert settings.
+    pub fn alert_settings(&self) -> Result<AlertSettings> {
+        Ok(self
+            .store
+            .setting("alerts")?
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default())
+    }
+
+    /// Stores and applies new alert settings.
+    pub fn set_alert_settings(&self, settings: AlertSettings) -> Result<()> {
+        self.store
+            .set_setting("alerts", &serde_json::to_value(&settings)?)?;
+        let _ = self.commands.send(Command::SetAlertSettings(settings));
+        Ok(())
+    }
+
+    /// Reconnects now (skips backoff waits; leaves sign-in-needed after a new login).
+    pub fn retry_now(&self) {
+        for s in &self.supervisors {
+            s.retry_now();
+        }
+    }
+
+    /// Goes online or offline.
+    pub fn set_online(&self, online: bool) {
+        for s in &self.supervisors {
+            s.set_mode(if online { Mode::Online } else { Mode::Offline });
+        }
+    }
+
+    /// Disconnects and stops every task.
+    pub async fn shutdown(mut self) {
+        for s in std::mem::take(&mut self.supervisors) {
+            s.stop().await;
+        }
+        let (tx, rx) = oneshot::channel();
+        if self.commands.send(Command::Stop(tx)).is_ok() {
+            let _ = rx.await;
+        }
+        for task in self.tasks.drain(..) {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Opens the engine's store in `data_dir`.
+pub fn open_store(data_dir: &Path, options: &StoreOptions) -> Result<Store> {
+    Store::open(data_dir.join(DB_FILE), options)
+}
+
+/// Stores a capture off the async executor (a FULL commit waits for the disk) and reads back
+/// its row.
+pub async fn capture_blocking(store: Arc<Store>, record: NewOutboxRecord) -> Result<OutboxRecord> {
+    tokio::task::spawn_blocking(move || {
+        let seq = store.capture(&record)?;
+        Ok(OutboxRecord {
+            seq,
+            client_id: record.client_id,
+            kind: record.kind,
+            namespace: record.namespace.path().to_owned(),
+            event: record.event.to_owned(),
+            payload: record.payload,
+            state: OutboxState::Pending,
+            reason_code: None,
+            reason: None,
+            attempts: 0,
+            next_attempt_at: None,
+            created_at: record.created_at,
+            confirmed_at: None,
+            server_id: None,
+        })
+    })
+    .await
+    .map_err(|e| ClientError::Config(e.to_string()))?
+}
+
+async fn combine_statuses(
+    mut receivers: Vec<watch::Receiver<ConnectionStatus>>,
+    out: watch::Sender<ConnectionStatus>,
+) {
+    loop {
+        let combined = ConnectionStatus::combine(
+            receivers
+                .iter()
+                .map(|r| r.borrow().clone())
+                .collect::<Vec<_>>()
+                .iter(),
+        );
+        out.send_if_modified(|current| {
+            let changed = *current != combined;
+            *current = combined;
+            changed
+        });
+        if receivers.is_empty() {
+            return;
+        }
+        let changed =
+            futures_util::future::select_all(receivers.iter_mut().map(|r| Box::pin(r.changed())))
+                .await;
+        if changed.0.is_err() {
+            return;
+        }
+    }
+}
+
+/// How long the outbox waits for `sync:done` on a new `/` connection before sending anyway.
+const SYNC_DONE_GRACE: Duration = Duration::from_secs(3);
+
+/// The one task that applies everything.
+struct Applier<L: Link> {
+    store: Arc<Store>,
+    state: AppState,
+    policy: AlertPolicy,
+    drainer: Drainer,
+    /// When the outbox may start sending on the current `/` connection: at its `sync:done`
+    /// (the hub has finished its connect work, its event handlers included: events sent
+    /// before that can be dropped, and a resend after the answer timeout would break capture
+    /// order), or after [`SYNC_DONE_GRACE`] for a server that never sends `sync:done`.
+    /// `None` while `/` is down.
+    main_ready_at: Option<Instant>,
+    links: HashMap<Namespace, Arc<L>>,
+    cursors: HashMap<Namespace, Arc<AtomicU64>>,
+    dirty: BTreeSet<Section>,
+    version: u64,
+    state_tx: watch::Sender<StateUpdate>,
+    alerts: broadcast::Sender<Alert>,
+    live: broadcast::Sender<LiveEvent>,
+    status: watch::Receiver<ConnectionStatus>,
+    rng: StdRng,
+}
+
+/// Most events applied per transaction.
+const BATCH: usize = 2048;
+
+impl<L: Link> Applier<L> {
+    async fn run(
+        mut self,
+        mut events: mpsc::UnboundedReceiver<SupervisedEvent<L>>,
+        mut commands: mpsc::UnboundedReceiver<Command>,
+        publish_every: Duration,
+    ) {
+        let mut publish = tokio::time::interval(publish_every);
+        publish.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut housekeeping = tokio::time::interval(Duration::from_millis(250));
+        housekeeping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut status = self.status.clone();
+        loop {
+            tokio::select! {
+                first = events.recv() => {
+                    let Some(first) = first else { break };
+                    let mut batch = vec![first];
+                    while batch.len() < BATCH {
+                        match events.try_recv() {
+                            Ok(next) => batch.push(next),
+                            Err(_) => break,
+                        }
+                    }
+                    if let Err(err) = self.apply_batch(batch) {
+                        tracing::error!(code = err.code(), error = %err, "applying events failed");
+                    }
+                    self.drain().await;
+                }
+                command = commands.recv() => {
+                    let Some(command) = command else { break };
+                    match command {
+                        Command::Captured(record) => {
+                            if self.state.merge_outbox(std::slice::from_ref(&record)) {
+                                self.dirty.insert(Section::Notes);
+                            }
+                            self.drain().await;
+                        }
+                        Command::DrainNow => self.drain().await,
+                        Command::Emit(event, reply) => {
+                            let result = match self.links.get(&event.namespace()) {
+                                Some(link) => link.emit(event.name(), event.payload()).await,
+                                None => Err(ClientError::NotConnected),
+                            };
+                            let _ = reply.send(result);
+                        }
+                        Command::SetAlertSettings(settings) => self.policy.set_settings(settings),
+                        Command::Stop(done) => {
+                            self.publish();
+                            let _ = done.send(());
+                            break;
+                        }
+                    }
+                }
+                _ = status.changed() => {
+                    self.state.connection = Some(status.borrow().clone());
+                    self.dirty.insert(Section::Session);
+                }
+                _ = publish.tick() => self.publish(),
+                _ = housekeeping.tick() => {
+                    for alert in self.policy.flush(AlertClock::system()) {
+                        let _ = self.alerts.send(alert);
+                    }
+                    self.drain().await;
+                }
+            }
+        }
+    }
+
+    fn publish(&mut self) {
+        if self.dirty.is_empty() {
+            return;
+        }
+        self.version += 1;
+        let update = StateUpdate {
+            version: self.version,
+            sections: std::mem::take(&mut self.dirty).into_iter().collect(),
+            state: Arc::new(self.state.clone()),
+        };
+        let _ = self.state_tx.send(update);
+    }
+
+    fn apply_batch(&mut self, batch: Vec<SupervisedEvent<L>>) -> Result<()> {
+        let mut writes = Vec::new();
+        let now = Utc::now();
+        let now_ms = now.timestamp_millis();
+        let instant = Instant::now();
+        for item in batch {
+            match item {
+                SupervisedEvent::Up { namespace, link } => {
+                    self.links.insert(namespace, link);
+                    if namespace == Namespace::Main {
+                        self.drainer.reset();
+                        self.main_ready_at = Some(instant + SYNC_DONE_GRACE);
+                    }
+                }
+                SupervisedEvent::Down { namespace } => {
+                    self.links.remove(&namespace);
+                    if namespace == Namespace::Main {
+                        self.drainer.reset();
+                        self.main_ready_at = None;
+                    }
+                }
+                SupervisedEvent::Event {
+                    namespace,
+                    name,
+                    data,
+                } => {
+                    let _ = self.live.send(LiveEvent {
+                        namespace: namespace.path(),
+                        name: name.clone(),
+                        event_id: data.get("eventId").and_then(Value::as_u64),
+                        data: if self.live.receiver_count() > 0 {
+                            data.clone()
+                        } else {
+                            Value::Null
+                        },
+                    });
+                    let (event_id, event) = match ServerEvent::decode_durable(
+                        namespace, &name, data,
+                    ) {
+                        Ok(decoded) => decoded,
+                        Err(err) => {
+                            tracing::warn!(%namespace, %name, error = %err, "undecodable event skipped");
+                            continue;
+                        }
+                    };
+                    self.apply_event(
+                        namespace,
+                        event_id,
+                        event,
+                        now,
+                        now_ms,
+                        instant,
+                        &mut writes,
+                    )?;
+                }
+            }
+        }
+        for (namespace, cursor) in &self.cursors {
+            let applied = self.state.cursor(*namespace).0;
+            if applied > cursor.load(Ordering::Acquire) {
+                cursor.store(applied, Ordering::Release);
+                writes.push(StoreWrite::Cursor(*namespace, EventId(applied)));
+            }
+        }
+        self.store.write(&writes)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_event(
+        &mut self,
+        namespace: Namespace,
+        event_id: Option<EventId>,
+        event: ServerEvent,
+        now: chrono::DateTime<Utc>,
+        now_ms: i64,
+        instant: Instant,
+        writes: &mut Vec<StoreWrite>,
+    ) -> Result<()> {
+        // Outbox answers first: confirmations (also repeats, which carry no eventId) and
+        // refusals.
+        match &event {
+            ServerEvent::Main(MainServerEvent::QuickNoteCreated(note)) => {
+                self.drainer.confirmed(&note.client_id);
+                writes.push(StoreWrite::Confirmed {
+                    client_id: note.client_id,
+                    server_id: Some(note.id.to_string()),
+                    at: now,
+                });
+            }
+            ServerEvent::Main(MainServerEvent::ActionItemCreated(item)) => {
+                self.drainer.confirmed(&item.client_id);
+                writes.push(StoreWrite::Confirmed {
+                    client_id: item.client_id,
+                    server_id: Some(item.id.to_string()),
+                    at: now,
+                });
+            }
+            ServerEvent::Main(MainServerEvent::Error(error)) => {
+                self.outbox_refusal(error, instant, now_ms, writes);
+            }
+            ServerEvent::Main(MainServerEvent::SyncDone(_)) if self.main_ready_at.is_some() => {
+                self.main_ready_at = Some(instant);
+            }
+            ServerEvent::Main(MainServerEvent::Connected(connected)) => {
+                self.policy.set_me(Some(connected.user.id.clone()));
+            }
+            _ => {}
+        }
+        let before = self.state.cursor(namespace);
+        let changed = self.state.apply(event_id, &event);
+        let fresh = event_id.is_some_and(|id| id > before);
+        if fresh && let Some(id) = event_id {
+            writes.push(StoreWrite::Event(StoredEvent {
+                event_id: id,
+                namespace,
+                name: event.name().to_owned(),
+                payload: event.encode(None),
+            }));
+            if self.policy.candidate(&event).is_some() {
+                let seen = self.store.alert_seen(id)?;
+                let decision = self
+                    .policy
+                    .decide(Some(id), &event, seen, AlertClock::system());
+                if let Some(id) = decision.mark_seen {
+                    writes.push(StoreWrite::AlertSeen(id, now));
+                }
+                for alert in decision.alerts {
+                    let _ = self.alerts.send(alert);
+                }
+            }
+        }
+        self.dirty.extend(changed);
+        Ok(())
+    }
+
+    fn outbox_refusal(
+        &mut self,
+        error: &ErrorPayload,
+        instant: Instant,
+        now_ms: i64,
+        writes: &mut Vec<StoreWrite>,
+    ) {
+        match self.drainer.refused(error, instant, now_ms, &mut self.rng) {
+            ErrorVerdict::Settle(write) => {
+                if let StoreWrite::Rejected {
+                    client_id, reason, ..
+                } = &write
+                    && self.state.work.reject(client_id, reason)
+                {
+                    self.dirty.insert(Section::Notes);
+                }
+                writes.push(write);
+            }
+            ErrorVerdict::Pause(delay) => {
+                tracing::info!(?delay, "the hub is rate limiting the outbox; pausing");
+            }
+            ErrorVerdict::Unrelated => {}
+        }
+    }
+
+    /// Sends what the window allows on `/`.
+    async fn drain(&mut self) {
+        let Some(link) = self.links.get(&Namespace::Main).cloned() else {
+            return;
+        };
+        if self.main_ready_at.is_none_or(|at| Instant::now() < at) {
+            return;
+        }
+        loop {
+            let now = Instant::now();
+            let now_ms = Utc::now().timestamp_millis();
+            let batch = match self.drainer.next_batch(&self.store, now, now_ms) {
+                Ok(batch) => batch,
+                Err(err) => {
+                    tracing::error!(error = %err, "reading the outbox failed");
+                    return;
+                }
+            };
+            if batch.is_empty() {
+                return;
+            }
+            let mut writes = Vec::with_capacity(batch.len());
+            let mut lost = false;
+            for record in &batch {
+                match link.emit(&record.event, record.payload.clone()).await {
+                    Ok(()) => {
+                        self.drainer.sent(record, now);
+                        writes.push(StoreWrite::Sent(record.client_id));
+                    }
+                    Err(_) => {
+                        // The connection is going down; the supervisor will say so, and
+                        // everything unconfirmed is sent again on the next one.
+                        lost = true;
+                        break;
+                    }
+                }
+            }
+            if let Err(err) = self.store.write(&writes) {
+                tracing::error!(error = %err, "recording sends failed");
+            }
+            if lost {
+                self.drainer.reset();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! `/` collaboration: presence and the online count, coaching sessions (participants,
+//! activity, cursors, the live session fields), projects (fields, who is in the room,
+//! comments), broadcasts and the generic entity feeds of `data:update`.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use sideline_protocol::coaching::{CursorPosition, ParticipantInfo, SessionChanges};
+use sideline_protocol::projects::{Comment, OnlineUser};
+use sideline_protocol::realtime::{BroadcastMessage, DataAction};
+use sideline_protocol::{EventId, MainServerEvent, PresenceStatus, UserRef};
+
+use super::leaderboard::FEED_LEN;
+
+/// One user's presence.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Presence {
+    /// Display name.
+    pub user_name: String,
+    /// Status.
+    pub status: PresenceStatus,
+    /// Since when.
+    pub changed_at: Option<DateTime<Utc>>,
+}
+
+/// A coaching session as seen live.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    /// Everyone in it.
+    pub participants: Vec<ParticipantInfo>,
+    /// Active / idle per user id.
+    pub activity: BTreeMap<String, bool>,
+    /// Carets per user id.
+    pub cursors: BTreeMap<String, CursorPosition>,
+    /// The session's fields, merged from every `session:updated`.
+    pub fields: SessionChanges,
+    /// Who edited last.
+    pub updated_by: Option<UserRef>,
+    /// When.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// A project room.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectView {
+    /// Fields merged from `project:update`.
+    pub fields: serde_json::Map<String, Value>,
+    /// Who is in the room.
+    pub online_users: Vec<OnlineUser>,
+    /// Comments, oldest first.
+    pub comments: Vec<Comment>,
+}
+
+/// Everything collaborative on `/`.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamState {
+    /// Presence by user id.
+    pub presence: BTreeMap<String, Presence>,
+    /// Users online or away.
+    pub online_count: usize,
+    /// Coaching sessions by id.
+    pub sessions: BTreeMap<String, SessionView>,
+    /// Projects by id.
+    pub projects: BTreeMap<String, ProjectView>,
+    /// Broadcasts, newest first.
+    pub broadcasts: VecDeque<BroadcastMessage>,
+    /// `data:update` feeds: entity → record id → record.
+    pub entities: BTreeMap<String, BTreeMap<String, Value>>,
+}
+
+fn merge_changes(into: &mut SessionChanges, from: &SessionChanges) {
+    if let Some(v) = &from.discussion_notes {
+        into.discussion_notes = Some(v.clone());
+    }
+    if let Some(v) = &from.topics_covered {
+        into.topics_covered = Some(v.clone());
+    }
+    if let Some(v) = from.engagement_score {
+        into.engagement_score = Some(v);
+    }
+    if let Some(v) = from.status {
+        into.status = Some(v);
+    }
+    if let Some(v) = &from.action_plan {
+        into.action_plan = Some(v.clone());
+    }
+    if let Some(v) = from.next_session_at {
+        into.next_session_at = Some(v);
+    }
+}
+
+impl TeamState {
+    /// Applies one event; returns whether anything changed.
+    pub fn apply(&mut self, _event_id: Option<EventId>, event: &MainServerEvent) -> bool {
+        use MainServerEvent as E;
+        match event {
+            E::PresenceChanged(p) => {
+                self.presence.insert(
+                    p.user_id.to_string(),
+                    Presence {
+                        user_name: p.user_name.clone(),
+                        status: p.status,
+                        changed_at: Some(p.changed_at),
+                    },
+                );
+            }
+            E::SessionJoined(joined) => {
+                self.sessions
+                    .entry(joined.session_id.to_string())
+                    .or_default()
+                    .participants = joined.participants.clone();
+            }
+            E::UserJoined(joined) => {
+                let Some(id) = &joined.session_id else {
+                    return false;
+                };
+                self.sessions
+                    .entry(id.to_string())
+                    .or_default()
+                    .participants = joined.participants.clone();
+            }
+            E::UserLeft(left) => {
+                let Some(id) = &left.session_id else {
+                    return false;
+                };
+                let session = self.sessions.entry(id.to_string()).or_default();
+                session.participants = left.participants.clone();
+                session.activity.remove(left.user_id.as_str());
+                session.cursors.remove(left.user_id.as_str());
+            }
+            E::CursorMoved(moved) => {
+                let Some(id) = &moved.session_id else {
+                    return false;
+                };
+                self.sessions
+                    .entry(id.to_string())
+                    .or_default()
+                    .cursors
+                    .insert(moved.user_id.to_string(), moved.cursor);
+            }
+            E::UserActivityChanged(activity) => {
+                let Some(id) = &activity.session_id else {
+                    return false;
+                };
+                self.sessions
+                    .entry(id.to_string())
+                    .or_default()
+                    .activity
+                    .insert(activity.user_id.to_string(), activity.is_active);
+            }
+            E::SessionUpdated(updated) => {
+                let session = self
+                    .sessions
+                    .entry(updated.session_id.to_string())
+                    .or_default();
+                merge_changes(&mut session.fields, &updated.updates);
+                session.updated_by = Some(updated.updated_by.clone());
+                session.updated_at = Some(updated.updated_at);
+            }
+            E::ProjectUpdate(update) => {
+                let project = self
+                    .projects
+                    .entry(update.project_id.to_string())
+                    .or_default();
+                if let Value::Object(changes) = &update.changes {
+                    for (k, v) in changes {
+                        project.fields.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            E::ProjectUserJoined(joined) => {
+                self.room_users(joined.project_id.as_str(), &joined.online_users);
+            }
+            E::ProjectUserLeft(left) => {
+                self.room_users(left.project_id.as_str(), &left.online_users);
+            }
+            E::CommentCreated(comment) => {
+                let project = self
+                    .projects
+                    .entry(comment.project_id.to_string())
+                    .or_default();
+                if project.comments.iter().any(|c| c.id == comment.id) {
+                    return false;
+                }
+                project.comments.push(comment.clone());
+            }
+            E::CommentResolved(resolved) => {
+                let project = self
+                    .projects
+                    .entry(resolved.project_id.to_string())
+                    .or_default();
+                for c in project
+                    .comments
+                    .iter_mut()
+                    .filter(|c| c.id == resolved.comment_id)
+                {
+                    c.resolved = true;
+                }
+            }
+            E::Broadcast(message) => {
+                self.broadcasts.push_front(message.clone());
+                self.broadcasts.truncate(FEED_LEN);
+            }
+            E::DataUpdate(update) => {
+                let feed = self.entities.entry(update.entity.clone()).or_default();
+                match update.action {
+                    DataAction::Delete => {
+                        feed.remove(update.id.as_str());
+                    }
+                    DataAction::Create => {
+                        feed.insert(update.id.to_string(), update.data.clone());
+                    }
+                    DataAction::Update => {
+                        let record = feed
+                            .entry(update.id.to_string())
+                            .or_insert_with(|| Value::Object(Default::default()));
+                        match (record, &update.data) {
+                            (Value::Object(record), Value::Object(changes)) => {
+                                for (k, v) in changes {
+                                    record.insert(k.clone(), v.clone());
+                                }
+                            }
+                            (record, data) => *record = data.clone(),
+                        }
+                    }
+                }
+            }
+            _ => return false,
+        }
+        self.online_count = self
+            .presence
+            .values()
+            .filter(|p| p.status != PresenceStatus::Offline)
+            .count();
+        true
+    }
+
+    fn room_users(&mut self, project_id: &str, users: &[OnlineUser]) {
+        self.projects
+            .entry(project_id.to_owned())
+            .or_default()
+            .online_users = users.to_vec();
+        for user in users {
+            self.presence
+                .entry(user.id.to_string())
+                .and_modify(|p| p.status = user.status)
+                .or_insert_with(|| Presence {
+                    user_name: user.name.clone(),
+                    status: user.status,
+                    changed_at: None,
+                });
+        }
+    }
+}

@@ -1,0 +1,320 @@
+use serde_json::{Value, json};
+use sideline_protocol::{EventId, Namespace, ServerEvent};
+
+use super::work::{AnalysisStatus, SyncState};
+use super::{AppState, Section};
+
+fn apply(state: &mut AppState, ns: Namespace, name: &str, data: Value) -> Vec<Section> {
+    let (id, event) = ServerEvent::decode_durable(ns, name, data).expect("decodes");
+    state.apply(id, &event).into_iter().collect()
+}
+
+fn rank(id: u64, user: &str, prev: u32, new: u32) -> Value {
+    json!({"eventId": id, "userId": user, "userName": user, "previousRank": prev, "newRank": new,
+           "metric": "revenue", "value": 100.0, "range": "week", "timestamp": "2025-01-24T10:00:00Z"})
+}
+
+#[test]
+fn durable_events_at_or_below_the_cursor_are_skipped() {
+    let mut s = AppState::default();
+    assert_eq!(
+        apply(
+            &mut s,
+            Namespace::Leaderboard,
+            "rank:changed",
+            rank(5, "a", 3, 2)
+        ),
+        [Section::Leaderboard]
+    );
+    // The same event again (a replay overlapping live delivery) and an older one: no change.
+    assert!(
+        apply(
+            &mut s,
+            Namespace::Leaderboard,
+            "rank:changed",
+            rank(5, "a", 2, 1)
+        )
+        .is_empty()
+    );
+    assert!(
+        apply(
+            &mut s,
+            Namespace::Leaderboard,
+            "rank:changed",
+            rank(4, "a", 2, 1)
+        )
+        .is_empty()
+    );
+    assert_eq!(s.cursor(Namespace::Leaderboard), EventId(5));
+    assert_eq!(
+        s.cursor(Namespace::Main),
+        EventId(0),
+        "cursors are per namespace"
+    );
+    let board = s
+        .leaderboard
+        .board(
+            "revenue",
+            Some(sideline_protocol::leaderboard::TimeRange::Week),
+        )
+        .unwrap();
+    assert_eq!(board.rows[0].rank, 2);
+}
+
+#[test]
+fn a_refresh_replaces_the_board_and_rank_changes_reorder_it() {
+    let mut s = AppState::default();
+    let row = |rank: u32, user: &str| json!({"rank": rank, "userId": user, "userName": user, "value": 10.0});
+    apply(
+        &mut s,
+        Namespace::Leaderboard,
+        "leaderboard:refresh",
+        json!({
+        "eventId": 1, "metric": "revenue", "range": "week",
+        "rankings": [row(1, "a"), row(2, "b"), row(3, "c")],
+        "generatedAt": "2025-01-24T10:00:00Z"}),
+    );
+    apply(
+        &mut s,
+        Namespace::Leaderboard,
+        "rank:changed",
+        rank(2, "c", 3, 1),
+    );
+    apply(
+        &mut s,
+        Namespace::Leaderboard,
+        "rank:changed",
+        rank(3, "a", 1, 2),
+    );
+    apply(
+        &mut s,
+        Namespace::Leaderboard,
+        "rank:changed",
+        rank(4, "b", 2, 3),
+    );
+    let board = s.leaderboard.boards.get("revenue/week").unwrap();
+    let users: Vec<_> = board.rows.iter().map(|r| r.user_id.as_str()).collect();
+    assert_eq!(users, ["c", "a", "b"]);
+    assert_eq!(s.leaderboard.recent_changes.len(), 3);
+    apply(
+        &mut s,
+        Namespace::Leaderboard,
+        "leaderboard:refresh",
+        json!({
+        "eventId": 5, "metric": "revenue", "range": "week", "rankings": [row(1, "z")],
+        "generatedAt": "2025-01-24T11:00:00Z"}),
+    );
+    assert_eq!(
+        s.leaderboard.boards["revenue/week"].rows.len(),
+        1,
+        "snapshots replace"
+    );
+}
+
+#[test]
+fn notifications_count_unread_and_clear() {
+    let mut s = AppState::default();
+    let n = |id: u64, nid: &str| {
+        json!({"eventId": id, "id": nid, "userId": "lead", "type": "info",
+        "message": "hi", "read": false, "createdAt": format!("2025-01-24T10:00:0{id}Z")})
+    };
+    apply(&mut s, Namespace::Main, "notification", n(1, "n1"));
+    apply(&mut s, Namespace::Main, "notification", n(2, "n2"));
+    assert_eq!(s.work.unread_count, 2);
+    assert_eq!(s.work.notifications[0].id.as_str(), "n2", "newest first");
+    apply(
+        &mut s,
+        Namespace::Main,
+        "notification:read",
+        json!({"eventId": 3, "userId": "lead", "notificationId": "n1", "readAt": "2025-01-24T10:01:00Z"}),
+    );
+    assert_eq!(s.work.unread_count, 1);
+    apply(
+        &mut s,
+        Namespace::Main,
+        "notification:read",
+        json!({"eventId": 4, "userId": "lead", "readAt": "2025-01-24T10:01:00Z"}),
+    );
+    assert_eq!(s.work.unread_count, 0);
+    apply(
+        &mut s,
+        Namespace::Main,
+        "notification:cleared",
+        json!({"eventId": 5, "userId": "lead", "clearedAt": "2025-01-24T10:02:00Z"}),
+    );
+    assert!(s.work.notifications.is_empty());
+}
+
+#[test]
+fn analyses_track_detectors_overall_progress_and_eta() {
+    let mut s = AppState::default();
+    apply(
+        &mut s,
+        Namespace::Main,
+        "analysis:started",
+        json!({"eventId": 1, "analysisId": "r1",
+        "projectId": "p1", "detectors": ["lint", "secrets"], "startedAt": "2025-01-24T10:00:00Z"}),
+    );
+    apply(
+        &mut s,
+        Namespace::Main,
+        "analysis:progress",
+        json!({"eventId": 2, "analysisId": "r1",
+        "projectId": "p1", "detector": "lint", "detectorStatus": "running", "detectorProgress": 50.0,
+        "progress": 25.0, "issuesFound": 3, "estimatedTimeRemaining": 40, "timestamp": "2025-01-24T10:00:05Z"}),
+    );
+    let run = &s.work.analyses["r1"];
+    assert_eq!(run.detectors.len(), 2);
+    assert_eq!(run.detectors[0].1.progress, 50.0);
+    assert_eq!(
+        (run.progress, run.issues_found, run.eta_seconds),
+        (25.0, 3, Some(40))
+    );
+    apply(
+        &mut s,
+        Namespace::Main,
+        "analysis:complete",
+        json!({"eventId": 3, "analysisId": "r1",
+        "projectId": "p1", "issuesFound": 4, "durationMs": 9000, "completedAt": "2025-01-24T10:00:09Z",
+        "detectors": [{"detector": "lint", "status": "complete", "issuesFound": 3, "durationMs": 5000},
+                      {"detector": "secrets", "status": "complete", "issuesFound": 1, "durationMs": 4000}]}),
+    );
+    let run = &s.work.analyses["r1"];
+    assert_eq!(run.status, AnalysisStatus::Complete);
+    assert_eq!(run.progress, 100.0);
+    assert_eq!(run.detectors[1].1.issues_found, Some(1));
+}
+
+#[test]
+fn training_stats_presence_and_sync_done() {
+    let mut s = AppState::default();
+    apply(
+        &mut s,
+        Namespace::Training,
+        "xp:gained",
+        json!({"eventId": 1, "userId": "agent01",
+        "userName": "Ann", "amount": 50, "source": "quiz", "newTotal": 1050, "timestamp": "2025-01-24T10:00:00Z"}),
+    );
+    apply(
+        &mut s,
+        Namespace::Training,
+        "level:up",
+        json!({"eventId": 2, "userId": "agent01",
+        "userName": "Ann", "previousLevel": 4, "newLevel": 5, "totalXP": 1050, "timestamp": "2025-01-24T10:00:00Z"}),
+    );
+    apply(
+        &mut s,
+        Namespace::Training,
+        "streak:update",
+        json!({"eventId": 3, "userId": "agent01",
+        "userName": "Ann", "currentStreak": 6, "longestStreak": 9, "lastActivityDate": "2025-01-24", "timestamp": "2025-01-24T10:00:00Z"}),
+    );
+    let ann = &s.training.users["agent01"];
+    assert_eq!(
+        (ann.xp, ann.level, ann.current_streak, ann.longest_streak),
+        (1050, 5, 6, 9)
+    );
+    apply(
+        &mut s,
+        Namespace::Training,
+        "achievement:unlocked",
+        json!({"eventId": 4, "userId": "agent01",
+        "userName": "Ann", "achievementId": "a1", "title": "Closer", "description": "d", "rarity": "rare",
+        "timestamp": "2025-01-24T10:00:00Z"}),
+    );
+    apply(
+        &mut s,
+        Namespace::Training,
+        "achievement:showcase",
+        json!({"eventId": 5, "userId": "agent01",
+        "userName": "Ann", "achievementId": "a1", "title": "Closer", "description": "d", "rarity": "rare",
+        "timestamp": "2025-01-24T10:00:00Z"}),
+    );
+    assert_eq!(
+        s.leaderboard.achievements.len(),
+        1,
+        "one achievement, two announcements"
+    );
+
+    apply(
+        &mut s,
+        Namespace::Main,
+        "presence:changed",
+        json!({"userId": "agent01", "userName": "Ann", "status": "online", "changedAt": "2025-01-24T10:00:00Z"}),
+    );
+    apply(
+        &mut s,
+        Namespace::Main,
+        "presence:changed",
+        json!({"userId": "agent02", "userName": "Bo", "status": "away", "changedAt": "2025-01-24T10:00:00Z"}),
+    );
+    apply(
+        &mut s,
+        Namespace::Main,
+        "presence:changed",
+        json!({"userId": "agent03", "userName": "Cy", "status": "offline", "changedAt": "2025-01-24T10:00:00Z"}),
+    );
+    assert_eq!(s.team.online_count, 2);
+    apply(
+        &mut s,
+        Namespace::Training,
+        "sync:done",
+        json!({"lastEventId": 40, "replayed": 0, "snapshot": false}),
+    );
+    assert_eq!(s.cursor(Namespace::Training), EventId(40));
+}
+
+#[test]
+fn outbox_captures_merge_with_confirmations() {
+    use crate::outbox::{NoteInput, prepare_note};
+    use crate::store::test_support::open_temp;
+    use crate::store::{OutboxState, StoreWrite};
+    let (_dir, store) = open_temp();
+    let now = chrono::Utc::now();
+    let mut captured = Vec::new();
+    for text in ["one", "two"] {
+        let record = prepare_note(
+            NoteInput {
+                agent_id: "agent01".parse().unwrap(),
+                note_type: sideline_protocol::notes::NoteType::Positive,
+                priority: sideline_protocol::notes::Priority::Low,
+                category: None,
+                content: text.into(),
+            },
+            now,
+        )
+        .unwrap();
+        store.capture(&record).unwrap();
+        captured.push(record);
+    }
+    store
+        .write(&[StoreWrite::Rejected {
+            client_id: captured[1].client_id,
+            code: "FORBIDDEN".into(),
+            reason: "not your agent".into(),
+        }])
+        .unwrap();
+    let mut s = AppState::default();
+    assert!(s.merge_outbox(&store.outbox(&[]).unwrap()));
+    let key0 = captured[0].client_id.to_string();
+    let key1 = captured[1].client_id.to_string();
+    assert_eq!(s.work.notes[&key0].state, SyncState::Pending);
+    assert_eq!(s.work.notes[&key1].state, SyncState::Rejected);
+    assert_eq!(
+        s.work.notes[&key1].reason.as_deref(),
+        Some("not your agent")
+    );
+    apply(
+        &mut s,
+        Namespace::Main,
+        "quickNote:created",
+        json!({"eventId": 1, "id": "note1",
+        "clientId": key0, "agentId": "agent01", "teamLeaderId": "lead", "noteType": "POSITIVE",
+        "content": "one", "priority": "LOW", "createdAt": "2025-01-24T10:00:00Z",
+        "createdBy": {"id": "lead", "name": "Lea"}}),
+    );
+    assert_eq!(s.work.notes[&key0].state, SyncState::Synced);
+    // A stale outbox read (still pending) never downgrades a synced note.
+    s.merge_outbox(&store.outbox(&[OutboxState::Pending]).unwrap());
+    assert_eq!(s.work.notes[&key0].state, SyncState::Synced);
+}

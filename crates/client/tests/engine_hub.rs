@@ -1,0 +1,313 @@
+//! The engine against the real in-process hub: connect, offline capture and exactly-once
+//! drain in capture order, hub restart, replay after an offline span, rejection, alert
+//! dedupe across replay and restart.
+
+mod support;
+
+use std::time::Duration;
+
+use sideline_client::outbox::NoteInput;
+use sideline_client::store::OutboxState;
+use sideline_client::tokens::{Credentials, StaticTokens};
+use sideline_client::{ClientError, ConnectionStatus};
+use sideline_protocol::notes::{NoteType, Priority};
+use sideline_protocol::{Id, Namespace};
+use support::*;
+
+fn note(agent: &str, text: &str) -> NoteInput {
+    NoteInput {
+        agent_id: Id::new(agent).unwrap(),
+        note_type: NoteType::Coaching,
+        priority: Priority::Medium,
+        category: Some("calls".into()),
+        content: text.into(),
+    }
+}
+
+async fn wait_status(
+    engine: &sideline_client::engine::Engine,
+    want: fn(&ConnectionStatus) -> bool,
+    what: &str,
+) {
+    let status = engine.status();
+    eventually(what, || {
+        let s = status.borrow().clone();
+        async move { want(&s).then_some(()) }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connects_every_namespace_and_goes_live() {
+    let hub = TestHub::start().await;
+    let token = hub.login("lead").await;
+    let (_tmp, dir) = data_dir();
+    let engine = open_engine(&dir, &StaticTokens::new(hub.url(), token)).await;
+    wait_status(&engine, |s| *s == ConnectionStatus::Live, "live").await;
+    let me = eventually("connected greeting", || {
+        let me = engine.state().me.clone();
+        async move { me }
+    })
+    .await;
+    assert_eq!(me.id.as_str(), "lead");
+    eventually("the status in the published state", || {
+        let live = engine.changes().borrow().state.connection == Some(ConnectionStatus::Live);
+        async move { live.then_some(()) }
+    })
+    .await;
+    engine.shutdown().await;
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_captures_drain_exactly_once_in_capture_order() {
+    let hub = TestHub::start().await;
+    let token = hub.login("lead").await;
+    let (_tmp, dir) = data_dir();
+    // Start with a hub address where nothing listens: capture must not need the network.
+    let tokens = StaticTokens::new(dead_url(), token.clone());
+    let engine = open_engine(&dir, &tokens).await;
+    wait_status(
+        &engine,
+        |s| matches!(s, ConnectionStatus::Retrying { .. }),
+        "retrying",
+    )
+    .await;
+    let mut captured = Vec::new();
+    for i in 0..50 {
+        captured.push(
+            engine
+                .capture_note(note("agent01", &format!("note {i}")))
+                .await
+                .unwrap()
+                .to_string(),
+        );
+    }
+    assert_eq!(engine.outbox(&[OutboxState::Pending]).unwrap().len(), 50);
+    let pending_in_state = eventually("pending notes in the state", || {
+        let n = engine.changes().borrow().state.work.notes.len();
+        async move { (n == 50).then_some(n) }
+    })
+    .await;
+    assert_eq!(pending_in_state, 50);
+
+    // The hub becomes reachable.
+    tokens.set(Some(Credentials {
+        server: hub.url(),
+        token: token.clone(),
+    }));
+    engine.retry_now();
+    let counts = engine.sync(Duration::from_secs(20)).await.expect("drains");
+    assert_eq!((counts.pending, counts.confirmed), (0, 50));
+    assert_eq!(
+        hub.note_client_ids(&token, "agent01").await,
+        captured,
+        "once each, in capture order"
+    );
+
+    // Re-sending everything after a reconnect changes nothing on the hub.
+    engine.set_online(false);
+    wait_status(&engine, |s| *s == ConnectionStatus::Offline, "offline").await;
+    engine.set_online(true);
+    wait_status(&engine, |s| *s == ConnectionStatus::Live, "live again").await;
+    assert_eq!(hub.note_client_ids(&token, "agent01").await.len(), 50);
+    eventually("synced in the state", || {
+        let state = engine.state();
+        let all = state
+            .work
+            .notes
+            .values()
+            .all(|n| n.state == sideline_client::state::work::SyncState::Synced);
+        async move { all.then_some(()) }
+    })
+    .await;
+    engine.shutdown().await;
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn survives_a_hub_restart_and_syncs_what_was_captured_meanwhile() {
+    let hub = TestHub::start().await;
+    let token = hub.login("lead").await;
+    let url = hub.url();
+    let (_tmp, dir) = data_dir();
+    let engine = open_engine(&dir, &StaticTokens::new(url.clone(), token.clone())).await;
+    wait_status(&engine, |s| *s == ConnectionStatus::Live, "live").await;
+    let before = engine
+        .capture_note(note("agent01", "before"))
+        .await
+        .unwrap();
+    engine.sync(Duration::from_secs(10)).await.unwrap();
+
+    let (hub_dir, addr) = hub.stop().await;
+    wait_status(
+        &engine,
+        |s| matches!(s, ConnectionStatus::Retrying { .. }),
+        "retrying after the hub died",
+    )
+    .await;
+    let during = engine
+        .capture_note(note("agent01", "while the hub was down"))
+        .await
+        .unwrap();
+
+    let hub = TestHub::restart(hub_dir, addr).await;
+    wait_status(
+        &engine,
+        |s| *s == ConnectionStatus::Live,
+        "live after restart",
+    )
+    .await;
+    engine.sync(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(
+        hub.note_client_ids(&token, "agent01").await,
+        [before.to_string(), during.to_string()]
+    );
+    engine.shutdown().await;
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_note_is_rejected_with_the_reason_and_not_retried() {
+    let hub = TestHub::start().await;
+    let token = hub.login("lead").await;
+    let (_tmp, dir) = data_dir();
+    let engine = open_engine(&dir, &StaticTokens::new(hub.url(), token)).await;
+    wait_status(&engine, |s| *s == ConnectionStatus::Live, "live").await;
+    // "lead" is not an agent of the team: the hub refuses it (FORBIDDEN) with the clientId.
+    let refused = engine
+        .capture_note(note("lead", "about myself"))
+        .await
+        .unwrap();
+    let ok = engine.capture_note(note("agent01", "fine")).await.unwrap();
+    let counts = engine.sync(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(
+        (counts.pending, counts.rejected, counts.confirmed),
+        (0, 1, 1)
+    );
+    let rejected = engine.outbox(&[OutboxState::Rejected]).unwrap();
+    assert_eq!(rejected[0].client_id, refused);
+    assert!(rejected[0].reason.is_some());
+    let attempts = rejected[0].attempts;
+    // Never retried once rejected: another drain leaves it alone.
+    engine.sync(Duration::from_secs(2)).await.unwrap();
+    assert_eq!(
+        engine.outbox(&[OutboxState::Rejected]).unwrap()[0].attempts,
+        attempts
+    );
+    // The published state follows the store at the publish rate (30 Hz): poll it.
+    eventually("the rejection in the published state", || {
+        let rejected = engine
+            .state()
+            .work
+            .notes
+            .get(&refused.to_string())
+            .is_some_and(|n| n.state == sideline_client::state::work::SyncState::Rejected);
+        async move { rejected.then_some(()) }
+    })
+    .await;
+    let _ = ok;
+    engine.shutdown().await;
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replays_what_was_missed_offline_and_never_realerts() {
+    let hub = TestHub::start().await;
+    let token = hub.login("lead").await;
+    let (_tmp, dir) = data_dir();
+    let tokens = StaticTokens::new(hub.url(), token.clone());
+    let engine = open_engine(&dir, &tokens).await;
+    let mut alerts = engine.alerts();
+    wait_status(&engine, |s| *s == ConnectionStatus::Live, "live").await;
+
+    hub.notify(&token, "lead", "live one").await;
+    let alert = tokio::time::timeout(DEADLINE, alerts.recv())
+        .await
+        .expect("an alert")
+        .unwrap();
+    assert_eq!(alert.body, "live one");
+
+    // Offline span: two notifications happen while we are away.
+    engine.set_online(false);
+    wait_status(&engine, |s| *s == ConnectionStatus::Offline, "offline").await;
+    hub.notify(&token, "lead", "missed one").await;
+    hub.notify(&token, "lead", "missed two").await;
+    engine.set_online(true);
+    eventually("the missed notifications replayed", || {
+        let n = engine.state().work.notifications.len();
+        async move { (n == 3).then_some(()) }
+    })
+    .await;
+    let mut bodies = Vec::new();
+    while let Ok(Ok(a)) = tokio::time::timeout(Duration::from_millis(500), alerts.recv()).await {
+        bodies.push(a.body);
+    }
+    assert_eq!(bodies, ["missed one", "missed two"]);
+    let cursor = engine.state().cursor(Namespace::Main);
+    engine.shutdown().await;
+
+    // Restart the engine with its cursor wound back (as if the last batch's cursor write was
+    // lost): the hub replays events that already alerted, and none alerts again.
+    {
+        let conn = rusqlite::Connection::open(dir.join(sideline_client::engine::DB_FILE)).unwrap();
+        conn.execute("UPDATE cursor SET last_event_id = 1", [])
+            .unwrap();
+        conn.execute("DELETE FROM events", []).unwrap();
+    }
+    let engine = open_engine(&dir, &tokens).await;
+    let mut alerts = engine.alerts();
+    eventually("the replay after restart", || {
+        let state = engine.state();
+        // Events after id 1: the two that alerted while we were offline.
+        let done = state.cursor(Namespace::Main) >= cursor && state.work.notifications.len() == 2;
+        async move { done.then_some(()) }
+    })
+    .await;
+    assert!(
+        tokio::time::timeout(Duration::from_millis(700), alerts.recv())
+            .await
+            .is_err(),
+        "no alert for a replayed event"
+    );
+    engine.shutdown().await;
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_token_means_sign_in_needed() {
+    let hub = TestHub::start().await;
+    let (_tmp, dir) = data_dir();
+    let tokens = StaticTokens::new(hub.url(), "not-a-token");
+    let engine = open_engine(&dir, &tokens).await;
+    wait_status(
+        &engine,
+        |s| *s == ConnectionStatus::SignInNeeded,
+        "sign-in needed",
+    )
+    .await;
+    // New credentials, then a nudge: live.
+    tokens.set(Some(Credentials {
+        server: hub.url(),
+        token: hub.login("lead").await,
+    }));
+    engine.retry_now();
+    wait_status(
+        &engine,
+        |s| *s == ConnectionStatus::Live,
+        "live after sign-in",
+    )
+    .await;
+    assert!(matches!(
+        engine
+            .send(sideline_protocol::ClientEvent::Main(
+                sideline_protocol::MainClientEvent::NotificationReadAll(
+                    sideline_protocol::NoPayload
+                )
+            ))
+            .await,
+        Ok(()) | Err(ClientError::NotConnected)
+    ));
+    engine.shutdown().await;
+    hub.stop().await;
+}

@@ -1,0 +1,314 @@
+//! Demo mode: a seeded team (leader `lead`, agents `agent01`..`agent10`, display `wall`, all
+//! with password `demo`, created only in demo mode) with projects and a contest, plus the
+//! simulator that keeps the dashboards moving.
+
+use chrono::{DateTime, Utc};
+use sideline_protocol::Id;
+
+use crate::auth::{Role, hash_password};
+use crate::error::Result;
+use crate::store::Db;
+use crate::store::org;
+use crate::store::users::{self, UserRecord};
+
+/// The demo team's id.
+pub const TEAM: &str = "demo-team";
+/// The demo password of every demo account.
+pub const PASSWORD: &str = "demo";
+
+fn id(s: &str) -> Id {
+    Id::new(s).expect("demo ids are valid")
+}
+
+/// The demo agents' usernames (also their ids).
+pub fn agent_usernames() -> Vec<String> {
+    (1..=10).map(|n| format!("agent{n:02}")).collect()
+}
+
+/// Creates the bootstrap leader of a real hub (and its team) unless the username exists.
+pub fn bootstrap_leader(
+    db: &mut Db,
+    username: &str,
+    password: &str,
+    team: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if users::by_username(db.conn(), username)?.is_some() {
+        return Ok(());
+    }
+    if password.len() < 8 {
+        return Err(crate::HubError::Config(
+            "the bootstrap password must have at least 8 characters".into(),
+        ));
+    }
+    let team = Id::new(team)
+        .map_err(|e| crate::HubError::Config(format!("bootstrap team: {}", e.rule)))?;
+    let user_id = Id::new(username)
+        .map_err(|e| crate::HubError::Config(format!("bootstrap leader: {}", e.rule)))?;
+    let hash = hash_password(password)?;
+    db.transaction(|tx| {
+        users::upsert_team(tx, &team, team.as_str())?;
+        users::insert_user(
+            tx,
+            &UserRecord {
+                id: user_id.clone(),
+                username: username.to_owned(),
+                name: username.to_owned(),
+                role: Role::Leader,
+                team_id: team.clone(),
+                password_hash: Some(hash),
+            },
+            now,
+        )
+    })?;
+    tracing::info!(username, "created the bootstrap leader");
+    Ok(())
+}
+
+/// Seeds the demo team unless it exists. Idempotent: a restarted demo hub keeps its data.
+pub fn seed(db: &mut Db, now: DateTime<Utc>) -> Result<()> {
+    if users::by_username(db.conn(), "lead")?.is_some() {
+        return Ok(());
+    }
+    // One argon2 hash shared by every demo account: they all have the same password, and
+    // hashing twelve times would slow every demo start.
+    let hash = hash_password(PASSWORD)?;
+    db.transaction(|tx| {
+        users::upsert_team(tx, &id(TEAM), "Demo Team")?;
+        let mut accounts = vec![("lead".to_owned(), "Lena Leader".to_owned(), Role::Leader)];
+        for (n, username) in agent_usernames().into_iter().enumerate() {
+            accounts.push((username, format!("Agent {:02}", n + 1), Role::Agent));
+        }
+        accounts.push(("wall".to_owned(), "Wall Display".to_owned(), Role::Display));
+        for (username, name, role) in accounts {
+            users::insert_user(
+                tx,
+                &UserRecord {
+                    id: id(&username),
+                    username,
+                    name,
+                    role,
+                    team_id: id(TEAM),
+                    password_hash: Some(hash.clone()),
+                },
+                now,
+            )?;
+        }
+        let agents: Vec<Id> = agent_usernames().iter().map(|u| id(u)).collect();
+        let mut alpha = vec![id("lead")];
+        alpha.extend(agents[..5].iter().cloned());
+        org::insert_project(
+            tx,
+            &id("project-alpha"),
+            &id(TEAM),
+            "Alpha onboarding",
+            &alpha,
+        )?;
+        let mut beta = vec![id("lead")];
+        beta.extend(agents[5..].iter().cloned());
+        org::insert_project(tx, &id("project-beta"), &id(TEAM), "Beta renewals", &beta)?;
+        org::insert_session(
+            tx,
+            &id("session-demo"),
+            org::SessionKind::Coaching,
+            &id(TEAM),
+            &id("lead"),
+            "instructor",
+            now,
+        )?;
+        org::add_participant(tx, &id("session-demo"), &id("agent01"), "learner")?;
+        org::insert_contest(
+            tx,
+            &id("contest-spring"),
+            &id(TEAM),
+            "Spring sprint",
+            "revenue",
+            now - chrono::Duration::days(1),
+            now + chrono::Duration::days(30),
+            &agents[..6],
+        )?;
+        Ok(())
+    })
+}
+
+/// The simulator: at `rate` events per second, one of a sale, an XP award, a presence change,
+/// an analysis step, or a notification, for a random demo agent. Runs until aborted.
+pub async fn simulate(hub: std::sync::Arc<crate::state::HubState>, rate: f64) {
+    use rand::{Rng, SeedableRng};
+    if rate <= 0.0 || !rate.is_finite() {
+        return;
+    }
+    let mut rng = rand::rngs::StdRng::from_entropy();
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs_f64(1.0 / rate));
+    let agents = agent_usernames();
+    let mut analysis: Option<(Id, u32)> = None;
+    loop {
+        tick.tick().await;
+        // The demo's AI roleplay partner: answers whatever learners said.
+        if let Ok(pending) = crate::flows::training::pending_roleplay(&hub).await {
+            for message in pending {
+                if let Ok(message_id) = Id::new(message.message_id) {
+                    let reply = "That's a fair point. What would make this worth it for my team?"
+                        .to_owned();
+                    if let Err(err) =
+                        crate::flows::training::respond_roleplay(&hub, &message_id, reply, None)
+                            .await
+                    {
+                        tracing::warn!(error = %err, "demo roleplay reply failed");
+                    }
+                }
+            }
+        }
+        let agent = id(&agents[rng.gen_range(0..agents.len())]);
+        let result = match rng.gen_range(0..10) {
+            0..=3 => {
+                let revenue = f64::from(rng.gen_range(100..5000));
+                crate::flows::leaderboard::record_sale(
+                    &hub,
+                    &agent,
+                    vec![
+                        ("revenue".into(), revenue),
+                        ("deals".into(), 1.0),
+                        ("calls".into(), f64::from(rng.gen_range(1..6))),
+                    ],
+                    None,
+                )
+                .await
+                .map(drop)
+            }
+            4..=5 => crate::flows::training::grant_xp(
+                &hub,
+                &agent,
+                rng.gen_range(10..120),
+                "Demo practice",
+            )
+            .await
+            .map(drop),
+            6 => {
+                let status = if rng.gen_bool(0.5) {
+                    sideline_protocol::PresenceStatus::Away
+                } else {
+                    sideline_protocol::PresenceStatus::Online
+                };
+                let principal = crate::auth::Principal {
+                    user_id: agent.clone(),
+                    name: format!("Agent {}", &agent.as_str()[5..]),
+                    role: Role::Agent,
+                    team_id: id(TEAM),
+                    expires_at: hub.now(),
+                };
+                crate::realtime::main_ns::announce_presence(&hub, &principal, status).await;
+                Ok(())
+            }
+            7..=8 => simulate_analysis_step(&hub, &mut analysis).await,
+            _ => {
+                let send = sideline_protocol::notifications::NotificationSend {
+                    client_id: sideline_protocol::ClientId::new_v7(),
+                    user_id: agent.clone(),
+                    kind: sideline_protocol::notifications::NotificationKind::Info,
+                    message: "Your coach left feedback on today's calls".into(),
+                    title: Some("Feedback".into()),
+                    data: None,
+                };
+                crate::realtime::main_ns::send_notification(&hub, None, send)
+                    .await
+                    .map(drop)
+            }
+        };
+        if let Err(err) = result {
+            tracing::warn!(error = %err, "demo simulator step failed");
+        }
+    }
+}
+
+/// Advances the simulated analysis job of `project-alpha`: start, progress in quarters,
+/// complete, then a new one.
+async fn simulate_analysis_step(
+    hub: &crate::state::HubState,
+    current: &mut Option<(Id, u32)>,
+) -> Result<()> {
+    use sideline_protocol::projects::{
+        AnalysisComplete, AnalysisProgress, AnalysisStarted, DetectorStatus,
+    };
+    use sideline_protocol::{Namespace, Room};
+    let project = id("project-alpha");
+    let now = hub.now();
+    let room = vec![Room::Project(project.clone())];
+    match current.take() {
+        None => {
+            let analysis = crate::realtime::main_ns::new_id();
+            hub.commit(|tx, outbox| {
+                crate::store::work::start_analysis(
+                    tx,
+                    &analysis,
+                    &project,
+                    &["calls".into()],
+                    None,
+                    now,
+                )?;
+                outbox.push(
+                    Namespace::Main,
+                    room.clone(),
+                    "analysis:started",
+                    &AnalysisStarted {
+                        analysis_id: analysis.clone(),
+                        project_id: project.clone(),
+                        detectors: vec!["calls".into()],
+                        started_by: None,
+                        started_at: now,
+                    },
+                )
+            })
+            .await?;
+            *current = Some((analysis, 0));
+        }
+        Some((analysis, step)) if step < 4 => {
+            let progress = f64::from(step + 1) * 25.0;
+            hub.commit(|_, outbox| {
+                outbox.push(
+                    Namespace::Main,
+                    room.clone(),
+                    "analysis:progress",
+                    &AnalysisProgress {
+                        analysis_id: analysis.clone(),
+                        project_id: project.clone(),
+                        detector: "calls".into(),
+                        detector_status: DetectorStatus::Running,
+                        detector_progress: progress,
+                        progress,
+                        issues_found: step,
+                        estimated_time_remaining: Some(4 - step),
+                        timestamp: now,
+                    },
+                )
+            })
+            .await?;
+            *current = Some((analysis, step + 1));
+        }
+        Some((analysis, _)) => {
+            hub.commit(|tx, outbox| {
+                crate::store::work::set_analysis_state(
+                    tx,
+                    &analysis,
+                    crate::store::work::AnalysisState::Complete,
+                    now,
+                )?;
+                outbox.push(
+                    Namespace::Main,
+                    room.clone(),
+                    "analysis:complete",
+                    &AnalysisComplete {
+                        analysis_id: analysis.clone(),
+                        project_id: project.clone(),
+                        issues_found: 3,
+                        detectors: Vec::new(),
+                        duration_ms: 4000,
+                        completed_at: now,
+                    },
+                )
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,157 @@
+//! Room membership: the rooms a socket joins at connect, checked joins and leaves, and the
+//! `/leaderboard` and `/training` room events.
+
+use std::sync::Arc;
+
+use rusqlite::Connection;
+use serde_json::Value;
+use sideline_protocol::{LeaderboardClientEvent, Namespace, Room, TrainingClientEvent};
+use socketioxide::extract::SocketRef;
+
+use crate::access::may_join;
+use crate::auth::{Principal, Role};
+use crate::error::Result;
+use crate::realtime::SocketContext;
+use crate::state::HubState;
+use crate::store::org::{self, SessionKind};
+
+/// The rooms a socket joins at connect: `user:{me}` and `team:{myTeam}` everywhere (a display:
+/// `team:{t}` and `tv-display`), plus on `/` the projects and open coaching sessions the user
+/// belongs to.
+pub fn default_rooms(
+    conn: &Connection,
+    principal: &Principal,
+    namespace: Namespace,
+) -> Result<Vec<Room>> {
+    let mut rooms = vec![Room::Team(principal.team_id.clone())];
+    if principal.role == Role::Display {
+        rooms.push(Room::TvDisplay);
+        return Ok(rooms);
+    }
+    rooms.insert(0, Room::User(principal.user_id.clone()));
+    if namespace == Namespace::Main {
+        rooms.extend(
+            org::projects_of(conn, &principal.user_id)?
+                .into_iter()
+                .map(Room::Project),
+        );
+        rooms.extend(
+            org::open_sessions_of(conn, &principal.user_id, SessionKind::Coaching)?
+                .into_iter()
+                .map(Room::Session),
+        );
+    }
+    Ok(rooms)
+}
+
+/// The refresh snapshots sent instead of a replay that is no longer possible, before
+/// `sync:done { snapshot: true }`.
+///
+/// `/leaderboard` gets a `leaderboard:refresh` per metric and range of the team; `/` gets one
+/// `sync:snapshot` (notes, action items, notifications, open analyses, team presence);
+/// `/training` one `training:snapshot` (XP, level, streak, achievements). What has no
+/// snapshot event (comments, entity feeds, coaching sessions) is refetched over HTTP: that is
+/// what `snapshot: true` still tells the client.
+pub fn snapshots(
+    hub: &HubState,
+    conn: &Connection,
+    principal: &Principal,
+    namespace: Namespace,
+) -> Result<Vec<(&'static str, Value)>> {
+    match namespace {
+        Namespace::Leaderboard => crate::flows::leaderboard::snapshots(hub, conn, principal),
+        Namespace::Main => Ok(vec![(
+            "sync:snapshot",
+            serde_json::to_value(crate::flows::main::snapshot(hub, conn, principal)?)?,
+        )]),
+        Namespace::Training => Ok(vec![(
+            "training:snapshot",
+            serde_json::to_value(crate::flows::training::snapshot(hub, conn, principal)?)?,
+        )]),
+    }
+}
+
+/// Joins `room` if [`may_join`] allows it (checked and joined under the store lock, so the
+/// join cannot race a membership change).
+pub async fn join_checked(
+    hub: &HubState,
+    socket: &SocketRef,
+    principal: &Principal,
+    room: &Room,
+) -> Result<()> {
+    let namespace = Namespace::parse(socket.ns()).unwrap_or(Namespace::Main);
+    let db = hub.store.lock().await;
+    may_join(principal, room, namespace, db.conn())?;
+    socket.join(room.to_string());
+    Ok(())
+}
+
+/// Leaves a room (always allowed).
+pub fn leave(socket: &SocketRef, room: &Room) -> Result<()> {
+    socket.leave(room.to_string());
+    Ok(())
+}
+
+/// `/leaderboard` client events.
+pub async fn handle_leaderboard(
+    hub: &Arc<HubState>,
+    socket: &SocketRef,
+    ctx: &SocketContext,
+    event: LeaderboardClientEvent,
+) -> Result<()> {
+    let principal = ctx.principal();
+    match event {
+        LeaderboardClientEvent::JoinTvDisplay(_) => {
+            join_checked(hub, socket, &principal, &Room::TvDisplay).await
+        }
+        LeaderboardClientEvent::LeaveTvDisplay(_) => leave(socket, &Room::TvDisplay),
+        LeaderboardClientEvent::JoinUser(id) => {
+            join_checked(hub, socket, &principal, &Room::User(id)).await
+        }
+        LeaderboardClientEvent::LeaveUser(id) => leave(socket, &Room::User(id)),
+        LeaderboardClientEvent::JoinTeam(id) => {
+            join_checked(hub, socket, &principal, &Room::Team(id)).await
+        }
+        LeaderboardClientEvent::LeaveTeam(id) => leave(socket, &Room::Team(id)),
+        LeaderboardClientEvent::JoinContest(id) => {
+            join_checked(hub, socket, &principal, &Room::Contest(id)).await
+        }
+        LeaderboardClientEvent::LeaveContest(id) => leave(socket, &Room::Contest(id)),
+        LeaderboardClientEvent::LeaderboardRequest(request) => {
+            crate::flows::leaderboard::answer_request(hub, socket, &principal, request).await
+        }
+    }
+}
+
+/// `/training` client events.
+pub async fn handle_training(
+    hub: &Arc<HubState>,
+    socket: &SocketRef,
+    ctx: &SocketContext,
+    event: TrainingClientEvent,
+) -> Result<()> {
+    let principal = ctx.principal();
+    match event {
+        TrainingClientEvent::JoinUser(id) => {
+            join_checked(hub, socket, &principal, &Room::User(id)).await
+        }
+        TrainingClientEvent::LeaveUser(id) => leave(socket, &Room::User(id)),
+        TrainingClientEvent::JoinSession(id) => {
+            crate::flows::training::join_session(hub, socket, &principal, id).await
+        }
+        TrainingClientEvent::LeaveSession(id) => leave(socket, &Room::Session(id)),
+        TrainingClientEvent::JoinModule(id) => {
+            join_checked(hub, socket, &principal, &Room::Module(id)).await
+        }
+        TrainingClientEvent::LeaveModule(id) => leave(socket, &Room::Module(id)),
+        TrainingClientEvent::RoleplayMessage(message) => {
+            crate::flows::training::roleplay_message(hub, socket, &principal, message).await
+        }
+        TrainingClientEvent::RoleplayStopTyping(stop) => {
+            crate::flows::training::roleplay_stop_typing(hub, &principal, stop).await
+        }
+        TrainingClientEvent::ProgressUpdate(report) => {
+            crate::flows::training::progress_update(hub, &principal, report).await
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! Demo mode: the simulator keeps the boards moving; the real binary starts from flags and
+//! environment and stops cleanly on SIGTERM.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_simulator_produces_live_events() {
+    let hub = support::start_hub_with(|c| c.demo_rate = 40.0).await;
+    let mut wall = hub.connect_as("wall", "/leaderboard").await;
+    wall.expect_event("sync:done").await;
+    let update = wall.expect_event("rankings:update").await;
+    assert!(update["userId"].as_str().unwrap().starts_with("agent"));
+    wall.disconnect().await;
+    hub.stop().await;
+}
+
+#[cfg(unix)]
+#[test]
+fn the_binary_serves_the_demo_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sideline-hub"))
+        .args(["--demo", "--demo-rate", "0"])
+        .env("SIDELINE_HUB_ADDR", "127.0.0.1:0")
+        .env("SIDELINE_HUB_DB", dir.path().join("hub.db"))
+        .env_remove("SIDELINE_HUB_JWT_SECRET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "{line}");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let response = reqwest::Client::new()
+            .post(format!("{url}/api/v1/auth/login"))
+            .json(&serde_json::json!({ "username": "lead", "password": "demo" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    });
+    // The generated secret is kept in the data directory, private.
+    let secret = dir.path().join("jwt.secret");
+    assert!(secret.exists());
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&secret).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+    // Checkpointed at shutdown: the WAL is empty.
+    let wal = dir.path().join("hub.db-wal");
+    assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0);
+}
