@@ -141,6 +141,8 @@ impl Hub {
             openapi: OnceLock::new(),
             live: flows::main::LiveSessions::default(),
             boards: flows::leaderboard::TeamBoards::default(),
+            socket_workers: tokio_util::task::TaskTracker::new(),
+            stopping: tokio_util::sync::CancellationToken::new(),
             config,
         });
         hub.prune_events().await?;
@@ -222,6 +224,17 @@ impl RunningHub {
             let _ = tx.send(());
         }
         self.hub.io.close().await;
+        // socketioxide closes the transports but its sockets close later, asynchronously: stop
+        // every worker now (each ends after the event it is handling) and wait for those last
+        // writes before checkpointing and reporting the hub stopped.
+        self.hub.stopping.cancel();
+        self.hub.socket_workers.close();
+        if tokio::time::timeout(Duration::from_secs(5), self.hub.socket_workers.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("socket workers did not finish within 5 s; stopping anyway");
+        }
         match tokio::time::timeout(Duration::from_secs(5), &mut self.server).await {
             Ok(Ok(result)) => result?,
             Ok(Err(join)) => return Err(HubError::Internal(format!("server task: {join}"))),

@@ -32,6 +32,11 @@ pub struct HubState {
     pub boards: crate::flows::leaderboard::TeamBoards,
     /// The served OpenAPI document (set once at start).
     pub openapi: OnceLock<serde_json::Value>,
+    /// Every socket's event worker, so shutdown can wait until the writes they started have
+    /// committed (a hub restarted on the same file must not race a stopped one's writes).
+    pub socket_workers: tokio_util::task::TaskTracker,
+    /// Cancelled by shutdown; every socket worker's stop token is a child of it.
+    pub stopping: tokio_util::sync::CancellationToken,
 }
 
 impl HubState {

@@ -125,19 +125,30 @@ async fn connected(hub: Arc<HubState>, socket: SocketRef, namespace: Namespace) 
             std::future::ready(())
         },
     );
+    // socketioxide keeps a closed socket's handlers (and so the queue's sender) alive as long
+    // as anything holds the socket, and the worker does: it must be told to stop, or every
+    // disconnected socket would leave a worker waiting forever.
+    let stop = hub.stopping.child_token();
     {
-        let (hub, socket) = (hub.clone(), socket.clone());
-        tokio::spawn(async move {
-            while let Some((name, data)) = queued.recv().await {
-                if !socket.connected() {
-                    break;
-                }
+        let (hub, socket, stop) = (hub.clone(), socket.clone(), stop.clone());
+        let workers = hub.socket_workers.clone();
+        workers.spawn(async move {
+            loop {
+                let (name, data) = tokio::select! {
+                    biased;
+                    () = stop.cancelled() => break,
+                    next = queued.recv() => match next {
+                        Some(event) => event,
+                        None => break,
+                    },
+                };
                 incoming(&hub, &socket, namespace, &name, data).await;
             }
         });
     }
     let for_disconnect = hub.clone();
     socket.on_disconnect(move |socket: SocketRef, _reason: DisconnectReason| {
+        stop.cancel();
         let hub = for_disconnect.clone();
         async move { disconnected(hub, socket, namespace).await }
     });
