@@ -67,6 +67,9 @@ pub struct HubConfig {
     pub rate_limit_burst: u32,
     /// Per-user cap on relayed `cursor-moved` events per second (latest wins).
     pub cursor_max_per_sec: u32,
+    /// The leaderboard's metrics (what a sale adds to, what contests rank by). TOML
+    /// `leaderboard_metrics = ["revenue", "deals", "calls"]`; each an id-like name.
+    pub leaderboard_metrics: Vec<String>,
     /// First start of a real (non-demo) hub: create this team leader (and its team) if no
     /// user of that name exists. The password comes from `bootstrap_password`.
     pub bootstrap_leader: Option<String>,
@@ -90,6 +93,10 @@ impl Default for HubConfig {
             db_path: PathBuf::from("sideline-hub.db"),
             jwt_secret: None,
             cors_origins: Vec::new(),
+            leaderboard_metrics: crate::domain::DEFAULT_METRICS
+                .iter()
+                .map(|m| (*m).to_owned())
+                .collect(),
             token_ttl: Duration::from_secs(12 * 3600),
             display_token_ttl: Duration::from_secs(365 * 24 * 3600),
             retention: Duration::from_secs(30 * 24 * 3600),
@@ -128,6 +135,20 @@ impl HubConfig {
         toml::from_str(text).map_err(|e| crate::HubError::Config(e.to_string()))
     }
 
+    /// Refuses a configuration the hub cannot run with, naming the setting.
+    pub fn validate(&self) -> crate::Result<()> {
+        if self.leaderboard_metrics.is_empty() {
+            return Err(crate::HubError::Config(
+                "leaderboard_metrics: name at least one metric".into(),
+            ));
+        }
+        for metric in &self.leaderboard_metrics {
+            sideline_protocol::validate::check_id("leaderboard_metrics", metric)
+                .map_err(|e| crate::HubError::Config(e.to_string()))?;
+        }
+        Ok(())
+    }
+
     /// The directory holding the database (and the generated JWT secret).
     pub fn data_dir(&self) -> PathBuf {
         match self.db_path.parent() {
@@ -150,6 +171,31 @@ mod secs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leaderboard_metrics_must_be_named_and_id_like() {
+        assert!(HubConfig::default().validate().is_ok());
+        let mut config = HubConfig::default();
+        config.leaderboard_metrics.clear();
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("leaderboard_metrics")
+        );
+        config.leaderboard_metrics = vec!["revenue".into(), "new meetings".into()];
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("leaderboard_metrics")
+        );
+        let config = HubConfig::from_toml(r#"leaderboard_metrics = ["revenue", "meetings"]"#)
+            .expect("parse");
+        assert_eq!(config.leaderboard_metrics, ["revenue", "meetings"]);
+    }
 
     #[test]
     fn toml_overrides_only_what_it_names() {

@@ -100,6 +100,7 @@ pub struct RunningHub {
 impl Hub {
     /// Opens the database, seeds the demo team if asked, binds `config.addr` and serves.
     pub async fn start(config: HubConfig) -> Result<RunningHub> {
+        config.validate()?;
         let store = Arc::new(Store::open(&config.db_path)?);
         let secret = match &config.jwt_secret {
             Some(secret) if !secret.is_empty() => secret.as_bytes().to_vec(),
@@ -140,7 +141,7 @@ impl Hub {
             presence: PresenceTracker::default(),
             openapi: OnceLock::new(),
             live: flows::main::LiveSessions::default(),
-            boards: flows::leaderboard::TeamBoards::default(),
+            boards: flows::leaderboard::TeamBoards::new(config.leaderboard_metrics.clone()),
             socket_workers: tokio_util::task::TaskTracker::new(),
             stopping: tokio_util::sync::CancellationToken::new(),
             config,

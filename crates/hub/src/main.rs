@@ -44,6 +44,9 @@ struct Args {
     /// Seed the demo team and run the simulator.
     #[arg(long, env = "SIDELINE_HUB_DEMO")]
     demo: bool,
+    /// Leaderboard metrics (comma-separated; default revenue,deals,calls).
+    #[arg(long, env = "SIDELINE_HUB_METRICS", value_delimiter = ',')]
+    metrics: Option<Vec<String>>,
     /// Simulator events per second.
     #[arg(long, env = "SIDELINE_HUB_DEMO_RATE")]
     demo_rate: Option<f64>,
@@ -85,6 +88,9 @@ impl Args {
         // Read from the environment only, so it never shows in a process listing.
         if let Ok(password) = std::env::var("SIDELINE_HUB_BOOTSTRAP_PASSWORD") {
             config.bootstrap_password = Some(password);
+        }
+        if let Some(v) = self.metrics {
+            config.leaderboard_metrics = v;
         }
         config.demo |= self.demo;
         if let Some(v) = self.demo_rate {

@@ -25,8 +25,8 @@ use socketioxide::extract::SocketRef;
 
 use crate::auth::Principal;
 use crate::domain::{
-    AchievementRules, Competitor, Contest, DEFAULT_METRICS, EarnedAchievement, Leaderboard, Sale,
-    SellerTotals, Streak,
+    AchievementRules, Competitor, Contest, EarnedAchievement, Leaderboard, Sale, SellerTotals,
+    Streak,
 };
 use crate::error::{HubError, Result};
 use crate::publish::Outbox;
@@ -34,9 +34,10 @@ use crate::realtime::main_ns::new_id;
 use crate::state::HubState;
 use crate::store::users;
 
-/// The boards of every team seen so far.
-#[derive(Debug, Default)]
+/// The boards of every team seen so far, over the hub's configured metrics.
+#[derive(Debug)]
 pub struct TeamBoards {
+    metrics: Vec<String>,
     teams: Mutex<HashMap<Id, Leaderboard>>,
 }
 
@@ -78,6 +79,14 @@ fn load_sales(conn: &Connection, team: &Id) -> Result<Vec<Sale>> {
 }
 
 impl TeamBoards {
+    /// No boards yet; each team's is built over `metrics` on first use.
+    pub fn new(metrics: Vec<String>) -> Self {
+        Self {
+            metrics,
+            teams: Mutex::default(),
+        }
+    }
+
     /// The team's boards as of `now` (rebuilt from stored sales on first use), cloned so a
     /// caller can apply a change and commit before [`TeamBoards::replace`].
     fn current(&self, conn: &Connection, team: &Id, now: DateTime<Utc>) -> Result<Leaderboard> {
@@ -98,7 +107,12 @@ impl TeamBoards {
             return Ok((board.clone(), restarted));
         }
         let sales = load_sales(conn, team)?;
-        let board = Leaderboard::from_sales(DEFAULT_METRICS, team_offset(), now, sales.iter());
+        let board = Leaderboard::from_sales(
+            self.metrics.iter().map(String::as_str),
+            team_offset(),
+            now,
+            sales.iter(),
+        );
         teams.insert(team.clone(), board.clone());
         Ok((board, Vec::new()))
     }

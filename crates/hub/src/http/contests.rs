@@ -12,7 +12,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sideline_protocol::Id;
 
-use crate::domain::DEFAULT_METRICS;
 use crate::error::{HubError, Result};
 use crate::flows::leaderboard;
 use crate::http::caller::Caller;
@@ -174,13 +173,13 @@ pub async fn create_contest(
     if new.name.trim().is_empty() {
         return Err(HubError::invalid("name", "must not be empty"));
     }
-    if !DEFAULT_METRICS.contains(&new.metric.as_str()) {
+    if !hub.config.leaderboard_metrics.contains(&new.metric) {
         return Err(HubError::invalid(
             "metric",
             format!(
                 "unknown metric `{}`; known: {}",
                 new.metric,
-                DEFAULT_METRICS.join(", ")
+                hub.config.leaderboard_metrics.join(", ")
             ),
         ));
     }

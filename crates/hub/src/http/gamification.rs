@@ -77,7 +77,7 @@ pub async fn record_sale(
 /// `?metric=revenue&range=week&limit=50`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct BoardQuery {
-    /// `revenue`, `deals` or `calls`.
+    /// One of the hub's configured metrics (default `revenue`, `deals`, `calls`).
     pub metric: String,
     /// `today`, `week`, `month`, `quarter` or `year`.
     #[param(value_type = String)]
