@@ -362,11 +362,7 @@ impl WorkState {
             match record.kind {
                 OutboxKind::QuickNote => {
                     if let Some(existing) = self.notes.get_mut(&key) {
-                        if existing.state != SyncState::Synced && existing.state != state {
-                            existing.state = state;
-                            existing.reason = record.reason.clone();
-                            changed = true;
-                        }
+                        changed |= resync(&mut existing.state, &mut existing.reason, state, record);
                         continue;
                     }
                     let Ok(create) =
@@ -394,11 +390,7 @@ impl WorkState {
                 }
                 OutboxKind::ActionItem => {
                     if let Some(existing) = self.action_items.get_mut(&key) {
-                        if existing.state != SyncState::Synced && existing.state != state {
-                            existing.state = state;
-                            existing.reason = record.reason.clone();
-                            changed = true;
-                        }
+                        changed |= resync(&mut existing.state, &mut existing.reason, state, record);
                         continue;
                     }
                     let Ok(create) =
@@ -430,4 +422,20 @@ impl WorkState {
         }
         changed
     }
+}
+
+/// Moves a capture already on screen to the outbox record's state, unless the hub's version
+/// (synced) is shown already. Returns whether anything changed.
+fn resync(
+    shown: &mut SyncState,
+    reason: &mut Option<String>,
+    state: SyncState,
+    record: &OutboxRecord,
+) -> bool {
+    if *shown == SyncState::Synced || *shown == state {
+        return false;
+    }
+    *shown = state;
+    *reason = record.reason.clone();
+    true
 }
