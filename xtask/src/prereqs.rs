@@ -11,7 +11,9 @@ use crate::process::Step;
 use crate::{Result, root};
 
 /// Build dependencies on Linux: Tauri 2's (webkit2gtk 4.1 and friends), OpenSSL for
-/// rust_socketio's TLS, and libdbus for the keychain (Secret Service) and notifications.
+/// rust_socketio's TLS, libdbus for the keychain (Secret Service) and notifications,
+/// libayatana-appindicator for the tray icon, and the X screen-saver extension (libXss) that
+/// the idle detection reads.
 const BUILD_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -21,10 +23,21 @@ const BUILD_PACKAGES: &[&str] = &[
     "libayatana-appindicator3-dev",
     "librsvg2-dev",
     "libdbus-1-dev",
+    "libxss-dev",
 ];
 
-/// What the end-to-end tests run on: a virtual X server, WebKit's WebDriver, a D-Bus session.
-const TEST_PACKAGES: &[&str] = &["xvfb", "xauth", "webkit2gtk-driver", "dbus", "dbus-x11"];
+/// What the end-to-end tests run on: a virtual X server, WebKit's WebDriver, D-Bus (each test
+/// starts its own `dbus-daemon`), and a real Secret Service (gnome-keyring) with libsecret's
+/// `secret-tool` to read it back.
+const TEST_PACKAGES: &[&str] = &[
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "dbus",
+    "dbus-x11",
+    "gnome-keyring",
+    "libsecret-tools",
+];
 
 /// The oldest Node that Vite 8 runs on.
 const MIN_NODE: (u32, u32) = (20, 19);

@@ -24,7 +24,9 @@ use sideline_protocol::{
 };
 
 /// What an alert is about; each has its own switch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum AlertCategory {
     /// My rank changed.
@@ -42,7 +44,7 @@ pub enum AlertCategory {
 }
 
 /// Where a click on the alert leads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AlertTarget {
     /// The app view (`leaderboard`, `team`, `analysis`, `notifications`).
@@ -52,7 +54,7 @@ pub struct AlertTarget {
 }
 
 /// A native alert to show.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Alert {
     /// Title line.
@@ -67,7 +69,7 @@ pub struct Alert {
 
 /// A local-time window in which alerts are suppressed; `start > end` crosses midnight
 /// (22:00–07:00).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct QuietHours {
     /// Start (inclusive).
@@ -88,7 +90,7 @@ impl QuietHours {
 }
 
 /// The user's alert preferences (stored in the engine's database).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AlertSettings {
     /// Per-category switches; a missing category is on.
@@ -100,6 +102,7 @@ pub struct AlertSettings {
     /// Alerts allowed within `storm_window` before coalescing.
     pub storm_threshold: usize,
     /// The storm window, in milliseconds.
+    #[ts(type = "number")]
     pub storm_window_ms: u64,
 }
 

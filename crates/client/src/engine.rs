@@ -91,10 +91,11 @@ impl Default for EngineConfig {
 }
 
 /// A published state: the snapshot and which sections changed since the previous one.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StateUpdate {
     /// Increases with every publication.
+    #[ts(type = "number")]
     pub version: u64,
     /// What changed since the previous version.
     pub sections: Vec<Section>,

@@ -19,6 +19,7 @@
 //! - [`alerts`]: the pure alert policy (switches, do-not-disturb, quiet hours, storms, dedupe).
 //! - [`engine`]: [`engine::Engine`], which runs all of it for the app and the CLI.
 //! - [`error`]: [`ClientError`], one enum with stable codes.
+//! - [`typescript`]: the TypeScript declarations of the state the desktop app's UI renders.
 //! - `src/main.rs`: the `sideline` CLI.
 //!
 //! # Data flow
@@ -41,6 +42,7 @@ pub mod status;
 pub mod store;
 pub mod supervisor;
 pub mod tokens;
+pub mod typescript;
 
 pub use connection::{ConnectionEvent, Connector, HubConnection, Link, SocketIoConnector};
 pub use engine::{Engine, EngineConfig};

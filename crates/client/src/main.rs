@@ -60,6 +60,8 @@ enum Command {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Sign out: delete the hub's token from the OS keychain.
+    Logout,
     /// Connection status, outbox counts, last event ids.
     Status,
     /// Print live events, one per line, until interrupted.
@@ -250,6 +252,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Logout => logout(&data_dir).await,
         Command::Status => status(&data_dir).await,
         Command::Watch { json } => watch(&data_dir, json).await,
         Command::Sync { timeout } => {
@@ -291,6 +294,16 @@ async fn login(data_dir: &Path, server: &str, user: &str) -> Result<ExitCode> {
         serde_json::to_vec_pretty(&profile)?,
     )?;
     println!("signed in to {server} as {user}");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn logout(data_dir: &Path) -> Result<ExitCode> {
+    let path = data_dir.join(PROFILE_FILE);
+    let text = std::fs::read(&path).map_err(|_| ClientError::NotSignedIn)?;
+    let profile: Profile = serde_json::from_slice(&text).map_err(|_| ClientError::NotSignedIn)?;
+    KeyringTokens::delete(&profile.server).await?;
+    std::fs::remove_file(&path)?;
+    println!("signed out of {}", profile.server);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,6 +1,6 @@
 //! The engine against the real in-process hub: connect, offline capture and exactly-once
 //! drain in capture order, hub restart, replay after an offline span, rejection, alert
-//! dedupe across replay and restart.
+//! dedupe across replay and restart, state snapshots past the hub's retention window.
 
 mod support;
 
@@ -287,9 +287,10 @@ async fn a_bad_token_means_sign_in_needed() {
     )
     .await;
     // New credentials, then a nudge: live.
+    let token = hub.login("lead").await;
     tokens.set(Some(Credentials {
         server: hub.url(),
-        token: hub.login("lead").await,
+        token: token.clone(),
     }));
     engine.retry_now();
     wait_status(
@@ -308,6 +309,88 @@ async fn a_bad_token_means_sign_in_needed() {
             .await,
         Ok(()) | Err(ClientError::NotConnected)
     ));
+    engine.shutdown().await;
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_retention_window_a_snapshot_replaces_the_cached_state() {
+    let clock = sideline_hub::clock::ManualClock::new(chrono::Utc::now());
+    let hub = TestHub::start_with_clock(clock.clone()).await;
+    let token = hub.login("lead").await;
+    let (_tmp, dir) = data_dir();
+    let tokens = StaticTokens::new(hub.url(), token.clone());
+    let engine = open_engine(&dir, &tokens).await;
+    wait_status(&engine, |s| *s == ConnectionStatus::Live, "live").await;
+    hub.notify(&token, "lead", "seen live").await;
+    eventually("the live notification", || {
+        let n = engine.state().work.notifications.len();
+        async move { (n == 1).then_some(()) }
+    })
+    .await;
+
+    // Away for longer than the hub keeps events: the cleared list and a new notification
+    // would never be replayed, so the hub sends a snapshot instead.
+    engine.set_online(false);
+    wait_status(&engine, |s| *s == ConnectionStatus::Offline, "offline").await;
+    clock.advance(chrono::Duration::minutes(1));
+    hub.post(
+        "/api/v1/notifications",
+        &token,
+        serde_json::json!({"clientId": uuid::Uuid::now_v7().to_string(), "userId": "lead",
+               "type": "info", "title": "Heads up", "message": "while away"}),
+    )
+    .await;
+    clock.advance(chrono::Duration::days(31));
+    assert!(hub.hub.state().prune_events().await.unwrap() >= 2);
+    // A month on, the old token has expired too: sign in again.
+    let token = hub.login("lead").await;
+    tokens.set(Some(Credentials {
+        server: hub.url(),
+        token: token.clone(),
+    }));
+    // A capture made offline must survive the snapshot (the outbox owns it).
+    let pending = engine
+        .capture_note(note("agent01", "offline capture"))
+        .await
+        .unwrap();
+    engine.set_online(true);
+
+    let state = eventually("the snapshot applied", || {
+        let state = engine.state();
+        let messages: Vec<String> = state
+            .work
+            .notifications
+            .iter()
+            .map(|n| n.message.clone())
+            .collect();
+        async move { (messages == ["while away", "seen live"]).then_some(state) }
+    })
+    .await;
+    assert_eq!(state.work.unread_count, 2);
+    assert!(
+        state.team.presence.contains_key("agent01"),
+        "the team's presence comes with the snapshot: {:?}",
+        state.team.presence.keys().collect::<Vec<_>>()
+    );
+    engine
+        .sync(DEADLINE)
+        .await
+        .expect("the offline capture drains");
+    eventually("the offline capture synced, once", || {
+        let state = engine.state();
+        let synced = state
+            .work
+            .notes
+            .get(&pending.to_string())
+            .is_some_and(|n| n.state == sideline_client::state::work::SyncState::Synced);
+        async move { synced.then_some(()) }
+    })
+    .await;
+    assert_eq!(
+        hub.note_client_ids(&token, "agent01").await,
+        [pending.to_string()]
+    );
     engine.shutdown().await;
     hub.stop().await;
 }

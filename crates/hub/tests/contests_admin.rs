@@ -86,6 +86,9 @@ async fn a_created_contest_takes_sales_lists_its_standings_and_ends() {
     entrant.expect_event("sync:done").await;
     entrant.emit("join:contest", json!("contest-sprint")).await;
     support::wait_in_room(&hub, "/leaderboard", "agent01", "contest:contest-sprint").await;
+    // A wall display cannot join the contest's room but shows running contests.
+    let mut wall = hub.connect_as("wall", "/leaderboard").await;
+    wall.expect_event("sync:done").await;
 
     // agent02 leads, then agent01 overtakes: a new entry and rank updates in the room.
     for (seller, revenue) in [("agent02", 100.0), ("agent01", 250.0)] {
@@ -106,6 +109,19 @@ async fn a_created_contest_takes_sales_lists_its_standings_and_ends() {
         (entry["contestId"].as_str(), entry["total"].as_f64()),
         (Some("contest-sprint"), Some(250.0))
     );
+    // Named and with its end, so a screen that never saw it created can title it and count down.
+    assert_eq!(entry["contestName"], "Afternoon sprint");
+    assert_eq!(
+        entry["endsAt"]
+            .as_str()
+            .map(|t| t.parse::<chrono::DateTime<chrono::Utc>>().unwrap()),
+        Some(start() + chrono::Duration::hours(1))
+    );
+    let on_the_wall = next_matching(&mut wall, "contest:new-entry", |e| {
+        e["userId"] == "agent01" && e["contestId"] == "contest-sprint"
+    })
+    .await;
+    assert_eq!(on_the_wall["contestName"], "Afternoon sprint");
     let update = next_matching(&mut entrant, "contest:entry-update", |u| {
         u["userId"] == "agent01" && u["newRank"] == 1
     })

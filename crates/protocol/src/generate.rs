@@ -83,7 +83,7 @@ impl TypeVisitor for TypeCollector {
 /// `/**\n * doc\n */\nname: T, ` at column 0 and closes with `, };` on the last field. Here
 /// fields are indented, one-line docs become `/** doc */`, trailing spaces go and the closing
 /// `};` gets its own line. Only layout changes, never tokens.
-fn tidy(declaration: &str) -> String {
+pub fn tidy(declaration: &str) -> String {
     let lines: Vec<String> = declaration
         .lines()
         .map(str::trim)

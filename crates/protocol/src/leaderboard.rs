@@ -70,6 +70,13 @@ pub struct ContestEntry {
     pub total: f64,
     /// The user's rank in the contest after this entry, 1-based.
     pub rank: u32,
+    /// The contest's name (an addition to seed 002, so a screen that never saw the contest
+    /// created can title it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contest_name: Option<String>,
+    /// When the contest ends (an addition to seed 002: countdowns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<DateTime<Utc>>,
     /// When.
     pub timestamp: DateTime<Utc>,
 }
@@ -91,6 +98,12 @@ pub struct ContestEntryUpdate {
     pub new_rank: u32,
     /// The user's total in the contest.
     pub total: f64,
+    /// The contest's name (an addition to seed 002, as on `contest:new-entry`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contest_name: Option<String>,
+    /// When the contest ends (an addition to seed 002, as on `contest:new-entry`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<DateTime<Utc>>,
     /// When.
     pub timestamp: DateTime<Utc>,
 }

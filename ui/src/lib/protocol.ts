@@ -377,6 +377,13 @@ export type ContestEntry = {
   total: number,
   /** The user's rank in the contest after this entry, 1-based. */
   rank: number,
+  /**
+   * The contest's name (an addition to seed 002, so a screen that never saw the contest
+   * created can title it).
+   */
+  contestName?: string,
+  /** When the contest ends (an addition to seed 002: countdowns). */
+  endsAt?: string,
   /** When. */
   timestamp: string,
 };
@@ -395,6 +402,10 @@ export type ContestEntryUpdate = {
   newRank: number,
   /** The user's total in the contest. */
   total: number,
+  /** The contest's name (an addition to seed 002, as on `contest:new-entry`). */
+  contestName?: string,
+  /** When the contest ends (an addition to seed 002, as on `contest:new-entry`). */
+  endsAt?: string,
   /** When. */
   timestamp: string,
 };

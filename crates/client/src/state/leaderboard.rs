@@ -21,7 +21,7 @@ pub fn board_key(metric: &str, range: Option<TimeRange>) -> String {
 }
 
 /// One leaderboard.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Board {
     /// The metric.
@@ -35,7 +35,7 @@ pub struct Board {
 }
 
 /// A contestant's standing.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Standing {
     /// Who.
@@ -51,12 +51,17 @@ pub struct Standing {
 }
 
 /// One contest.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Contest {
+    /// Its name, once an event carried it.
+    pub name: Option<String>,
+    /// When it ends, once an event carried it (countdowns).
+    pub ends_at: Option<DateTime<Utc>>,
     /// Standings, best first.
     pub standings: Vec<Standing>,
     /// Entries recorded.
+    #[ts(type = "number")]
     pub entries: u64,
     /// Last change.
     pub updated_at: Option<DateTime<Utc>>,
@@ -65,6 +70,15 @@ pub struct Contest {
 }
 
 impl Contest {
+    fn describe(&mut self, name: Option<&str>, ends_at: Option<DateTime<Utc>>) {
+        if let Some(name) = name {
+            self.name = Some(name.to_owned());
+        }
+        if ends_at.is_some() {
+            self.ends_at = ends_at;
+        }
+    }
+
     fn upsert(&mut self, standing: Standing) {
         match self
             .standings
@@ -79,7 +93,7 @@ impl Contest {
 }
 
 /// An achievement in the feed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FeedItem {
     /// Who.
@@ -97,6 +111,7 @@ pub struct FeedItem {
     /// When.
     pub at: DateTime<Utc>,
     /// The event that announced it.
+    #[ts(type = "number | null")]
     pub event_id: Option<u64>,
 }
 
@@ -117,18 +132,20 @@ impl FeedItem {
 }
 
 /// Everything from `/leaderboard`.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LeaderboardState {
     /// Boards by [`board_key`].
     pub boards: BTreeMap<String, Board>,
     /// Recent rank changes, newest first.
+    #[ts(as = "Vec<RankingUpdate>")]
     pub recent_changes: VecDeque<RankingUpdate>,
     /// Contests by id.
     pub contests: BTreeMap<String, Contest>,
     /// What TV displays show.
     pub tv: Option<TvUpdate>,
     /// Achievements, newest first (leaderboard and training).
+    #[ts(as = "Vec<FeedItem>")]
     pub achievements: VecDeque<FeedItem>,
 }
 
@@ -170,6 +187,7 @@ impl LeaderboardState {
                     .map_or(0, |s| s.rank);
                 contest.entries += 1;
                 contest.updated_at = Some(entry.timestamp);
+                contest.describe(entry.contest_name.as_deref(), entry.ends_at);
                 contest.upsert(Standing {
                     user_id: entry.user_id.clone(),
                     user_name: entry.user_name.clone(),
@@ -185,6 +203,7 @@ impl LeaderboardState {
                     .entry(update.contest_id.to_string())
                     .or_default();
                 contest.updated_at = Some(update.timestamp);
+                contest.describe(update.contest_name.as_deref(), update.ends_at);
                 contest.upsert(Standing {
                     user_id: update.user_id.clone(),
                     user_name: update.user_name.clone(),
@@ -225,6 +244,7 @@ impl LeaderboardState {
                 contest.standings.sort_by_key(|s| s.rank);
                 contest.updated_at = Some(ended.ended_at);
                 contest.ended_at = Some(ended.ended_at);
+                contest.describe(Some(&ended.name), Some(ended.ended_at));
                 true
             }
             E::SyncDone(_) | E::Error(_) => false,

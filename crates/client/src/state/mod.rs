@@ -4,7 +4,7 @@
 //!
 //! Applying is idempotent: a durable event at or below the namespace's last applied
 //! `eventId` is skipped (a replay may overlap live delivery). Snapshot events
-//! (`leaderboard:refresh`, `tv:update`) replace their part of the state. Transient events
+//! (`leaderboard:refresh`, `tv:update`, `sync:snapshot`) replace their part of the state. Transient events
 //! (presence, cursors, typing) change state without an `eventId`.
 
 pub mod leaderboard;
@@ -24,7 +24,7 @@ use crate::status::ConnectionStatus;
 use crate::store::OutboxRecord;
 
 /// A part of the state, named in change notifications so a view re-renders only what moved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum Section {
     /// Who we are, the connection status, cursors.
@@ -44,7 +44,7 @@ pub enum Section {
 }
 
 /// Everything the app shows, built from events (and the outbox for unconfirmed notes).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppState {
     /// The signed-in user, from `connected` (or the token).
@@ -52,6 +52,7 @@ pub struct AppState {
     /// The engine's connection status.
     pub connection: Option<ConnectionStatus>,
     /// Last applied `eventId` per namespace path.
+    #[ts(type = "Record<string, number>")]
     pub last_event_ids: BTreeMap<String, u64>,
     /// Rankings, contests, TV and the achievements feed.
     pub leaderboard: leaderboard::LeaderboardState,
@@ -146,6 +147,17 @@ impl AppState {
                 changed.insert(Section::Session);
             }
             E::Error(_) | E::AuthError(_) | E::AuthSuccess(_) => {}
+            E::SyncSnapshot(snapshot) => {
+                self.work.replace_from_snapshot(snapshot);
+                self.team
+                    .replace_presence(&snapshot.presence, snapshot.taken_at);
+                changed.extend([
+                    Section::Notes,
+                    Section::Notifications,
+                    Section::Analyses,
+                    Section::Team,
+                ]);
+            }
             E::QuickNoteCreated(_) | E::ActionItemCreated(_) => {
                 if self.work.apply_main(event_id, event) {
                     changed.insert(Section::Notes);

@@ -9,13 +9,13 @@ use serde::Serialize;
 use serde_json::Value;
 use sideline_protocol::coaching::{CursorPosition, ParticipantInfo, SessionChanges};
 use sideline_protocol::projects::{Comment, OnlineUser};
-use sideline_protocol::realtime::{BroadcastMessage, DataAction};
+use sideline_protocol::realtime::{BroadcastMessage, DataAction, TeamPresence};
 use sideline_protocol::{EventId, MainServerEvent, PresenceStatus, UserRef};
 
 use super::leaderboard::FEED_LEN;
 
 /// One user's presence.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Presence {
     /// Display name.
@@ -27,7 +27,7 @@ pub struct Presence {
 }
 
 /// A coaching session as seen live.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
     /// Everyone in it.
@@ -45,7 +45,7 @@ pub struct SessionView {
 }
 
 /// A project room.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProjectView {
     /// Fields merged from `project:update`.
@@ -57,7 +57,7 @@ pub struct ProjectView {
 }
 
 /// Everything collaborative on `/`.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TeamState {
     /// Presence by user id.
@@ -69,6 +69,7 @@ pub struct TeamState {
     /// Projects by id.
     pub projects: BTreeMap<String, ProjectView>,
     /// Broadcasts, newest first.
+    #[ts(as = "Vec<BroadcastMessage>")]
     pub broadcasts: VecDeque<BroadcastMessage>,
     /// `data:update` feeds: entity → record id → record.
     pub entities: BTreeMap<String, BTreeMap<String, Value>>,
@@ -233,12 +234,41 @@ impl TeamState {
             }
             _ => return false,
         }
+        self.count_online();
+        true
+    }
+
+    /// `sync:snapshot`: the team's presence as the hub sees it now replaces ours (the changes
+    /// in between are past the hub's retention and will never be replayed).
+    pub fn replace_presence(&mut self, members: &[TeamPresence], taken_at: DateTime<Utc>) {
+        self.presence = members
+            .iter()
+            .map(|m| {
+                let changed_at = self
+                    .presence
+                    .get(m.user_id.as_str())
+                    .filter(|known| known.status == m.status)
+                    .and_then(|known| known.changed_at)
+                    .or(Some(taken_at));
+                (
+                    m.user_id.to_string(),
+                    Presence {
+                        user_name: m.user_name.clone(),
+                        status: m.status,
+                        changed_at,
+                    },
+                )
+            })
+            .collect();
+        self.count_online();
+    }
+
+    fn count_online(&mut self) {
         self.online_count = self
             .presence
             .values()
             .filter(|p| p.status != PresenceStatus::Offline)
             .count();
-        true
     }
 
     fn room_users(&mut self, project_id: &str, users: &[OnlineUser]) {

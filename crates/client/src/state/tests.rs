@@ -318,3 +318,121 @@ fn outbox_captures_merge_with_confirmations() {
     s.merge_outbox(&store.outbox(&[OutboxState::Pending]).unwrap());
     assert_eq!(s.work.notes[&key0].state, SyncState::Synced);
 }
+
+#[test]
+fn a_snapshot_replaces_synced_lists_and_keeps_local_captures() {
+    let mut s = AppState::default();
+    apply(
+        &mut s,
+        Namespace::Main,
+        "analysis:started",
+        json!({"eventId": 1, "analysisId": "gone", "projectId": "p1", "detectors": ["lint"],
+               "startedAt": "2025-01-24T10:00:00Z"}),
+    );
+    apply(
+        &mut s,
+        Namespace::Main,
+        "notification",
+        json!({"eventId": 2, "id": "old", "userId": "lead", "type": "info", "message": "old",
+               "read": false, "createdAt": "2025-01-24T10:00:00Z"}),
+    );
+    apply(
+        &mut s,
+        Namespace::Main,
+        "presence:changed",
+        json!({"userId": "agent02", "userName": "Bo", "status": "online",
+               "changedAt": "2025-01-24T10:00:00Z"}),
+    );
+    let pending = sideline_protocol::ClientId::new_v7();
+    s.work.notes.insert(
+        pending.to_string(),
+        super::work::NoteView {
+            client_id: pending,
+            state: SyncState::Pending,
+            reason: None,
+            id: None,
+            agent_id: "agent01".parse().unwrap(),
+            note_type: sideline_protocol::notes::NoteType::Coaching,
+            priority: sideline_protocol::notes::Priority::Low,
+            category: None,
+            content: "not sent yet".into(),
+            created_by: None,
+            created_at: chrono::Utc::now(),
+        },
+    );
+    let synced = sideline_protocol::ClientId::new_v7();
+    let changed = apply(
+        &mut s,
+        Namespace::Main,
+        "sync:snapshot",
+        json!({"userId": "lead", "takenAt": "2025-02-24T10:00:00Z",
+               "quickNotes": [{"id": "note1", "clientId": synced.to_string(), "agentId": "agent01",
+                   "teamLeaderId": "lead", "noteType": "POSITIVE", "content": "kept on the hub",
+                   "priority": "LOW", "createdAt": "2025-02-01T10:00:00Z",
+                   "createdBy": {"id": "lead", "name": "Lea"}}],
+               "actionItems": [],
+               "notifications": [{"id": "new", "userId": "lead", "type": "info", "message": "new",
+                   "read": true, "createdAt": "2025-02-02T10:00:00Z"}],
+               "openAnalyses": [{"analysisId": "running", "projectId": "p2",
+                   "detectors": ["lint", "secrets"], "cancelRequested": false,
+                   "startedAt": "2025-02-24T09:59:00Z"}],
+               "presence": [{"userId": "agent01", "userName": "Al", "status": "away"}]}),
+    );
+    for section in [
+        Section::Notes,
+        Section::Notifications,
+        Section::Analyses,
+        Section::Team,
+    ] {
+        assert!(
+            changed.contains(&section),
+            "{section:?} not announced: {changed:?}"
+        );
+    }
+    assert_eq!(s.work.notes.len(), 2);
+    assert_eq!(s.work.notes[&pending.to_string()].state, SyncState::Pending);
+    assert_eq!(s.work.notes[&synced.to_string()].state, SyncState::Synced);
+    let ids: Vec<&str> = s.work.notifications.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids, ["new"]);
+    assert_eq!(s.work.unread_count, 0);
+    assert!(
+        !s.work.analyses.contains_key("gone"),
+        "ended while away, outcome unknown"
+    );
+    assert_eq!(s.work.analyses["running"].detectors.len(), 2);
+    assert_eq!(
+        s.team.presence.keys().collect::<Vec<_>>(),
+        ["agent01"],
+        "presence replaced, not merged"
+    );
+    assert_eq!(s.team.online_count, 1, "away counts as online");
+}
+
+#[test]
+fn contests_keep_their_name_and_end_for_countdowns() {
+    let mut s = AppState::default();
+    apply(
+        &mut s,
+        Namespace::Leaderboard,
+        "contest:new-entry",
+        json!({"eventId": 1, "contestId": "c1", "entryId": "e1", "userId": "agent01",
+               "userName": "Al", "value": 10.0, "total": 10.0, "rank": 1,
+               "contestName": "Friday blitz", "endsAt": "2025-01-24T18:00:00Z",
+               "timestamp": "2025-01-24T10:00:00Z"}),
+    );
+    // Seed 002's shape, without the additions, changes neither.
+    apply(
+        &mut s,
+        Namespace::Leaderboard,
+        "contest:entry-update",
+        json!({"eventId": 2, "contestId": "c1", "userId": "agent02", "userName": "Bo",
+               "previousRank": 0, "newRank": 2, "total": 5.0, "timestamp": "2025-01-24T10:01:00Z"}),
+    );
+    let contest = &s.leaderboard.contests["c1"];
+    assert_eq!(contest.name.as_deref(), Some("Friday blitz"));
+    assert_eq!(
+        contest.ends_at.map(|t| t.to_rfc3339()),
+        Some("2025-01-24T18:00:00+00:00".to_owned())
+    );
+    assert_eq!(contest.standings.len(), 2);
+}

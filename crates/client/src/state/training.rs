@@ -10,7 +10,7 @@ use sideline_protocol::{CalendarDate, EventId, TrainingServerEvent};
 use super::leaderboard::{FEED_LEN, FeedItem};
 
 /// One user's training numbers.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TrainingStats {
     /// Display name.
@@ -28,7 +28,7 @@ pub struct TrainingStats {
 }
 
 /// Everything from `/training`.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TrainingState {
     /// Stats by user id.
@@ -36,13 +36,16 @@ pub struct TrainingState {
     /// Progress by `user/module`.
     pub modules: BTreeMap<String, ModuleProgress>,
     /// Finished quizzes, newest first.
+    #[ts(as = "Vec<QuizCompleted>")]
     pub quizzes: VecDeque<QuizCompleted>,
     /// Roleplay answers, newest first.
+    #[ts(as = "Vec<RoleplayResponse>")]
     pub roleplay: VecDeque<RoleplayResponse>,
     /// Sessions where the AI partner is composing.
     pub typing: BTreeMap<String, bool>,
     /// Training achievements, newest first (also merged into the leaderboard feed by the
     /// engine's view; kept here for the training view).
+    #[ts(as = "Vec<FeedItem>")]
     pub achievements: VecDeque<FeedItem>,
 }
 

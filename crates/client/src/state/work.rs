@@ -10,13 +10,14 @@ use sideline_protocol::notes::{
     ActionItem, ActionItemCreate, ActionItemStatus, NoteType, Priority, QuickNote, QuickNoteCreate,
 };
 use sideline_protocol::notifications::Notification;
-use sideline_protocol::projects::DetectorStatus;
+use sideline_protocol::projects::{DetectorStatus, OpenAnalysis};
+use sideline_protocol::realtime::MainSnapshot;
 use sideline_protocol::{CalendarDate, ClientId, EventId, Id, MainServerEvent, UserRef};
 
 use crate::store::{OutboxKind, OutboxRecord, OutboxState};
 
 /// Where a note or action item stands from this user's point of view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum SyncState {
     /// Captured here, not yet confirmed by the hub.
@@ -28,7 +29,7 @@ pub enum SyncState {
 }
 
 /// A quick note.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct NoteView {
     /// Idempotency key (also the sort key: v7 ids sort by capture time).
@@ -56,7 +57,7 @@ pub struct NoteView {
 }
 
 /// An action item.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionItemView {
     /// Idempotency key.
@@ -88,7 +89,7 @@ pub struct ActionItemView {
 }
 
 /// How an analysis run stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub enum AnalysisStatus {
     /// Running.
@@ -102,7 +103,7 @@ pub enum AnalysisStatus {
 }
 
 /// One detector of a run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DetectorView {
     /// State.
@@ -114,7 +115,7 @@ pub struct DetectorView {
 }
 
 /// One analysis run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AnalysisView {
     /// The project.
@@ -172,7 +173,7 @@ impl AnalysisView {
 }
 
 /// Notes, action items, analyses and notifications.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkState {
     /// Notes by clientId (capture order).
@@ -283,6 +284,45 @@ impl WorkState {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// `sync:snapshot` (the client's cursor predates the hub's retention): the hub's lists
+    /// replace ours. Captures still pending or rejected here stay (the outbox owns them); a
+    /// synced note or item the hub no longer lists is dropped; an analysis shown running that
+    /// the hub no longer lists ended while we were away, outcome unknown, so it is dropped;
+    /// finished analyses stay as history.
+    pub fn replace_from_snapshot(&mut self, snapshot: &MainSnapshot) {
+        self.notes.retain(|_, n| n.state != SyncState::Synced);
+        for note in &snapshot.quick_notes {
+            self.note_synced(note);
+        }
+        self.action_items
+            .retain(|_, i| i.state != SyncState::Synced);
+        for item in &snapshot.action_items {
+            self.action_item_synced(item);
+        }
+        self.notifications = snapshot.notifications.clone();
+        self.notifications
+            .sort_by_key(|n| std::cmp::Reverse(n.created_at));
+        self.count_unread();
+        let open: BTreeMap<String, &OpenAnalysis> = snapshot
+            .open_analyses
+            .iter()
+            .map(|a| (a.analysis_id.to_string(), a))
+            .collect();
+        self.analyses
+            .retain(|id, view| view.status != AnalysisStatus::Running || open.contains_key(id));
+        for (id, analysis) in open {
+            let view = self
+                .analyses
+                .entry(id)
+                .or_insert_with(|| AnalysisView::new(analysis.project_id.clone()));
+            view.status = AnalysisStatus::Running;
+            view.started_at = Some(analysis.started_at);
+            for detector in &analysis.detectors {
+                view.detector(detector);
+            }
         }
     }
 

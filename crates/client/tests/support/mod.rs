@@ -54,6 +54,15 @@ impl TestHub {
         self.hub.url()
     }
 
+    /// A hub whose "now" is `clock` (tests that move past the retention window).
+    pub async fn start_with_clock(clock: sideline_hub::clock::ManualClock) -> TestHub {
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        let mut config = config(dir.path(), SocketAddr::from(([127, 0, 0, 1], 0)));
+        config.clock = Arc::new(clock);
+        let hub = Hub::start(config).await.expect("hub starts");
+        TestHub { hub, dir }
+    }
+
     /// Stops the hub; returns what is needed to start it again on the same port and file.
     pub async fn stop(self) -> (Arc<tempfile::TempDir>, SocketAddr) {
         let addr = self.hub.local_addr();

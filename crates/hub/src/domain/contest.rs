@@ -201,6 +201,8 @@ impl Contest {
                 value: super::ranking::round_value(value),
                 total: row.value,
                 rank: row.rank,
+                contest_name: None,
+                ends_at: Some(self.ends_at),
                 timestamp: at,
             },
             updates: moves.iter().map(|m| self.entry_update(m, at)).collect(),
@@ -286,6 +288,8 @@ impl Contest {
             previous_rank: rank_move.previous_rank,
             new_rank: rank_move.new_rank,
             total: rank_move.value,
+            contest_name: None,
+            ends_at: Some(self.ends_at),
             timestamp: at,
         }
     }

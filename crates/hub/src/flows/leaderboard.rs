@@ -391,19 +391,19 @@ fn record_contest_entries(
     amounts: &[(String, f64)],
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let contests: Vec<(String, String, String, String)> = {
+    let contests: Vec<(String, String, String, String, String)> = {
         let mut stmt = conn.prepare_cached(
-            "SELECT c.id, c.metric, c.starts_at, c.ends_at FROM contests c
+            "SELECT c.id, c.metric, c.starts_at, c.ends_at, c.name FROM contests c
              JOIN contest_entrants e ON e.contest_id = c.id AND e.user_id = ?2
              WHERE c.team_id = ?1 AND c.starts_at <= ?3 AND ?3 < c.ends_at",
         )?;
         let rows = stmt.query_map(
             params![team.as_str(), seller.as_str(), at.to_rfc3339()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )?;
         rows.collect::<rusqlite::Result<_>>()?
     };
-    for (contest_id, metric, starts, ends) in contests {
+    for (contest_id, metric, starts, ends, name) in contests {
         let value: f64 = amounts
             .iter()
             .filter(|(m, _)| *m == metric)
@@ -414,10 +414,15 @@ fn record_contest_entries(
         }
         let contest_id = Id::new(contest_id).map_err(|e| HubError::Internal(e.rule))?;
         let mut contest = rebuild_contest(conn, team, &contest_id, &metric, &starts, &ends)?;
-        let outcome = contest
+        let mut outcome = contest
             .record_entry(new_id(), seller, value, at)
             .map_err(|e| HubError::Internal(e.to_string()))?;
-        let room = vec![Room::Contest(contest_id.clone())];
+        outcome.new_entry.contest_name = Some(name.clone());
+        for update in &mut outcome.updates {
+            update.contest_name = Some(name.clone());
+        }
+        // Wall displays show running contests too; they cannot join a contest's room.
+        let room = vec![Room::Contest(contest_id.clone()), Room::TvDisplay];
         outbox.push(
             Namespace::Leaderboard,
             room.clone(),
