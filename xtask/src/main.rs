@@ -6,7 +6,10 @@
 //!   clippy, installed when missing (and, off Debian/Ubuntu, named instead).
 //! - [`process`]: running commands loudly: each step says what it does, streams its output, and
 //!   stops the run with the command line when it fails; cargo and Vitest test counts are summed.
+//! - [`bench`]: `bench-app`, cold start to first live data and idle memory of the release app
+//!   under Xvfb; `bench-tv`, the TV window's frame rate under a ranking storm.
 
+mod bench;
 mod prereqs;
 mod process;
 
@@ -19,11 +22,18 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  run [-- APP_ARGS…]  build the UI and launch the desktop app
+  run [-- APP_ARGS…]  build the UI and launch the desktop app (in demo mode unless APP_ARGS)
   test                fmt, clippy, every Rust test, the UI's checks and unit tests, then the
                       end-to-end tests under Xvfb and a private D-Bus session
+  e2e [FILTER…]       only the end-to-end tests (those whose names contain a FILTER); builds
+                      the UI and the app first
   codegen             regenerate the checked-in TypeScript types and docs/protocol.md
   build-ui            install the UI's npm packages and build ui/dist
+  package             build the release .deb (through the UI's pinned tauri CLI) and print its path
+  bench-app [RUNS]    release build, then RUNS (default 5) cold starts of `sideline-app --demo`
+                      under Xvfb: time to first live data and idle memory (PSS of the process tree)
+  bench-tv [-- ARGS…] release build, then the TV window's frame rate at about 1,000 ranking
+                      updates a second (ARGS: --rate N, --seconds S)
   setup [--test]      only install what `run` (or `test`) needs";
 
 fn main() -> ExitCode {
@@ -31,8 +41,12 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
+        Some("e2e") => e2e_only(&args[1..]),
         Some("codegen") => codegen(),
         Some("build-ui") => prereqs::ensure_for_run().and_then(|()| build_ui()),
+        Some("package") => package(),
+        Some("bench-app") => bench::bench_app(&args[1..]),
+        Some("bench-tv") => bench::bench_tv(&args[1..]),
         Some("setup") if args.get(1).map(String::as_str) == Some("--test") => {
             prereqs::ensure_for_test().map(|_| ())
         }
@@ -71,8 +85,70 @@ fn run(app_args: &[String]) -> Result {
         .skip_while(|a| *a == "--")
         .collect();
     let mut args = vec!["run", "--bin", "sideline-app", "--"];
+    // Straight into the demo unless told otherwise: a fresh checkout has no hub to sign in to.
+    if app_args.is_empty() {
+        args.push("--demo");
+    }
     args.extend(app_args);
     Step::new("launch the desktop app", "cargo", &args).run()
+}
+
+/// The workspace's target directory (`CARGO_TARGET_DIR` or `target/`).
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                root().join(dir)
+            }
+        })
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// `tauri build --bundles deb` through the tauri CLI pinned in ui/package.json (its
+/// `beforeBuildCommand` builds the UI), then the path of the newest .deb.
+fn package() -> Result {
+    prereqs::ensure_for_run()?;
+    prereqs::ensure_ui_packages()?;
+    let started = std::time::SystemTime::now();
+    Step::new(
+        "build the release app and its .deb (tauri build)",
+        "npm",
+        &[
+            "exec",
+            "--prefix",
+            "ui",
+            "--",
+            "tauri",
+            "build",
+            "--bundles",
+            "deb",
+        ],
+    )
+    .run()?;
+    let bundles = target_dir().join("release").join("bundle").join("deb");
+    let newest = std::fs::read_dir(&bundles)
+        .map_err(|e| format!("read {}: {e}", bundles.display()))?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "deb"))
+        .filter_map(|path| {
+            let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+            Some((modified, path))
+        })
+        .max();
+    match newest {
+        Some((modified, path)) if modified >= started => {
+            println!("\nxtask: the package is {}", path.display());
+            Ok(())
+        }
+        _ => Err(format!(
+            "tauri build wrote no new .deb in {}",
+            bundles.display()
+        )),
+    }
 }
 
 fn build_ui() -> Result {
@@ -147,17 +223,27 @@ fn test() -> Result {
     .run()?;
     Step::new("run every Rust test", "cargo", &["test", "--workspace"]).run_tallied(&mut tally)?;
 
-    end_to_end(&tools, &mut tally)?;
+    end_to_end(&tools, &mut tally, &[])?;
 
     println!("\nxtask: every check passed");
     println!("xtask: {} passed, {} failed", tally.passed, tally.failed);
     Ok(())
 }
 
+/// `cargo xtask e2e [FILTER…]`: the end-to-end step of `test` alone.
+fn e2e_only(filters: &[String]) -> Result {
+    let tools = prereqs::ensure_for_test()?;
+    build_ui()?;
+    let mut tally = TestTally::default();
+    end_to_end(&tools, &mut tally, filters)?;
+    println!("\nxtask: {} passed, {} failed", tally.passed, tally.failed);
+    Ok(())
+}
+
 /// Builds the app and the E2E test binary, then runs the tests under a virtual X server and a
 /// private D-Bus session bus, with a throwaway `HOME` so WebKit data, app data and keyrings
 /// never touch the developer's own.
-fn end_to_end(tools: &prereqs::TestTools, tally: &mut TestTally) -> Result {
+fn end_to_end(tools: &prereqs::TestTools, tally: &mut TestTally, filters: &[String]) -> Result {
     let app = Step::new(
         "build the desktop app",
         "cargo",
@@ -188,20 +274,28 @@ fn end_to_end(tools: &prereqs::TestTools, tally: &mut TestTally) -> Result {
     let artifacts = root().join("target").join("e2e-artifacts");
     std::fs::create_dir_all(&artifacts)
         .map_err(|e| format!("create {}: {e}", artifacts.display()))?;
+    // Each test's HOME, keyring, hub database and app log, kept after the run for a look
+    // (the next run starts it afresh).
+    let work = root().join("target").join("e2e-work");
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| format!("create {}: {e}", work.display()))?;
 
     let tests_path = tests.display().to_string();
+    let mut args = vec![
+        "--auto-servernum",
+        "--server-args=-screen 0 1280x800x24",
+        "dbus-run-session",
+        "--",
+        &tests_path,
+        // One at a time: each test starts a whole desktop app and its own session bus.
+        "--test-threads=1",
+        "--nocapture",
+    ];
+    args.extend(filters.iter().map(String::as_str));
     Step::new(
         "run the end-to-end tests (Xvfb + dbus-run-session, throwaway HOME)",
         "xvfb-run",
-        &[
-            "--auto-servernum",
-            "--server-args=-screen 0 1280x800x24",
-            "dbus-run-session",
-            "--",
-            &tests_path,
-            "--test-threads=1",
-            "--nocapture",
-        ],
+        &args,
     )
     .env("HOME", home.path())
     .env_remove("XDG_CONFIG_HOME")
@@ -211,8 +305,13 @@ fn end_to_end(tools: &prereqs::TestTools, tally: &mut TestTally) -> Result {
     .env("SIDELINE_APP_BIN", &app)
     .env("TAURI_DRIVER", &tools.tauri_driver)
     .env("SIDELINE_E2E_ARTIFACTS", &artifacts)
+    .env("SIDELINE_E2E_WORK", &work)
     .env("RUST_BACKTRACE", "1")
     .run_tallied(tally)?;
     println!("xtask: screenshots are in {}", artifacts.display());
+    println!(
+        "xtask: each test's HOME, hub and logs are in {}",
+        work.display()
+    );
     Ok(())
 }

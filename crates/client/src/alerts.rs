@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
+use sideline_protocol::leaderboard::TimeRange;
 use sideline_protocol::{
     EventId, Id, LeaderboardServerEvent, MainServerEvent, ServerEvent, TrainingServerEvent,
 };
@@ -168,6 +169,10 @@ pub struct AlertPolicy {
     held: Vec<Alert>,
     /// When the last alert was held.
     last_held: Option<DateTime<Utc>>,
+    /// The (metric, hub timestamp) of the last rank alert: one sale moves me on several
+    /// periods' boards at once (today, week, month…), each its own `rank:changed` with the
+    /// sale's timestamp; the first (the shortest period) alerts, the rest would repeat it.
+    last_rank_move: Option<(String, DateTime<Utc>)>,
 }
 
 impl AlertPolicy {
@@ -179,6 +184,7 @@ impl AlertPolicy {
             shown: VecDeque::new(),
             held: Vec::new(),
             last_held: None,
+            last_rank_move: None,
         }
     }
 
@@ -212,8 +218,19 @@ impl AlertPolicy {
                 } else {
                     "down"
                 };
+                let period = match r.range {
+                    Some(TimeRange::Today) => " today",
+                    Some(TimeRange::Week) => " this week",
+                    Some(TimeRange::Month) => " this month",
+                    Some(TimeRange::Quarter) => " this quarter",
+                    Some(TimeRange::Year) => " this year",
+                    None => "",
+                };
                 Some(Alert {
-                    title: format!("You moved {direction} to #{} on {}", r.new_rank, r.metric),
+                    title: format!(
+                        "You moved {direction} to #{} on {}{period}",
+                        r.new_rank, r.metric
+                    ),
                     body: if r.previous_rank == 0 {
                         format!("New on the {} leaderboard", r.metric)
                     } else {
@@ -331,6 +348,13 @@ impl AlertPolicy {
             return decision;
         };
         decision.mark_seen = Some(id);
+        if let ServerEvent::Leaderboard(LeaderboardServerEvent::RankChanged(r)) = event {
+            let sale = (r.metric.clone(), r.timestamp);
+            if self.last_rank_move.as_ref() == Some(&sale) {
+                return decision;
+            }
+            self.last_rank_move = Some(sale);
+        }
         if already_seen
             || !self.settings.enabled(alert.category)
             || self.settings.do_not_disturb
@@ -421,15 +445,47 @@ mod tests {
         }
     }
 
-    fn rank_changed(user: &str, prev: u32, new: u32) -> ServerEvent {
+    /// A rank change from a sale at `10:00:<sale>`.
+    fn rank_changed_in(sale: u32, range: &str, user: &str, prev: u32, new: u32) -> ServerEvent {
         ServerEvent::decode_durable(
             Namespace::Leaderboard,
             "rank:changed",
             json!({"userId": user, "userName": user, "previousRank": prev, "newRank": new,
-                   "metric": "revenue", "value": 1.0, "timestamp": "2025-01-24T10:00:00Z"}),
+                   "metric": "revenue", "value": 1.0, "range": range,
+                   "timestamp": format!("2025-01-24T10:00:{:02}Z", sale % 60)}),
         )
         .unwrap()
         .1
+    }
+
+    /// Each call a different sale.
+    fn rank_changed(user: &str, prev: u32, new: u32) -> ServerEvent {
+        static SALE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let sale = SALE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        rank_changed_in(sale, "week", user, prev, new)
+    }
+
+    #[test]
+    fn one_sale_moving_me_on_several_boards_alerts_once_naming_the_period() {
+        let mut p = policy(AlertSettings::default());
+        let mut shown = Vec::new();
+        for (i, range) in ["today", "week", "month"].into_iter().enumerate() {
+            let event = rank_changed_in(7, range, "lead", 3, 2);
+            shown.extend(
+                p.decide(Some(EventId(i as u64 + 1)), &event, false, clock(0))
+                    .alerts,
+            );
+        }
+        let titles: Vec<&str> = shown.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(titles, ["You moved up to #2 on revenue today"]);
+        // The next sale alerts again.
+        let next = p.decide(
+            Some(EventId(9)),
+            &rank_changed_in(8, "today", "lead", 2, 1),
+            false,
+            clock(60),
+        );
+        assert_eq!(next.alerts.len(), 1);
     }
 
     fn policy(settings: AlertSettings) -> AlertPolicy {
@@ -446,7 +502,10 @@ mod tests {
             clock(0),
         );
         assert_eq!(mine.alerts.len(), 1);
-        assert_eq!(mine.alerts[0].title, "You moved up to #1 on revenue");
+        assert_eq!(
+            mine.alerts[0].title,
+            "You moved up to #1 on revenue this week"
+        );
         assert_eq!(
             mine.alerts[0].target,
             AlertTarget {

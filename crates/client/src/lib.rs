@@ -12,6 +12,9 @@
 //!   [`ConnectionStatus`] ([`status`]) on a watch channel.
 //! - [`tokens`]: where credentials come from — the OS keychain ([`KeyringTokens`]), the
 //!   environment ([`EnvTokens`]), or a test ([`StaticTokens`]); login / refresh over HTTP.
+//! - [`profiles`]: the desktop app's hub profiles (`profiles.json`) and app settings
+//!   (`settings.json`), sign-in / sign-out with the keychain (or the token in memory when there
+//!   is none), the TV exit PIN.
 //! - [`store`]: the SQLite file (outbox, events cache, cursors, alerts seen, settings).
 //! - [`outbox`]: capture validation and the [`outbox::Drainer`] (window, confirmations,
 //!   rejections, retries).
@@ -37,6 +40,7 @@ pub mod connection;
 pub mod engine;
 pub mod error;
 pub mod outbox;
+pub mod profiles;
 pub mod state;
 pub mod status;
 pub mod store;
@@ -47,6 +51,7 @@ pub mod typescript;
 pub use connection::{ConnectionEvent, Connector, HubConnection, Link, SocketIoConnector};
 pub use engine::{Engine, EngineConfig};
 pub use error::{ClientError, ErrorReport, Result};
+pub use profiles::{AppSettings, KeychainState, Profile, ProfileKind, Profiles};
 pub use status::ConnectionStatus;
 pub use supervisor::{Mode, SupervisedEvent, Supervisor, SupervisorConfig, backoff_delay};
 pub use tokens::{Credentials, EnvTokens, KeyringTokens, StaticTokens, TokenSource};

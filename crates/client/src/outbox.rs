@@ -29,7 +29,7 @@ use crate::store::{NewOutboxRecord, OutboxKind, OutboxRecord, Store, StoreWrite}
 use crate::supervisor::backoff_delay;
 
 /// A quick note as the user writes it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct NoteInput {
     /// The agent it is about.
@@ -40,13 +40,14 @@ pub struct NoteInput {
     pub priority: Priority,
     /// Optional category.
     #[serde(default)]
+    #[ts(optional)]
     pub category: Option<String>,
     /// The text.
     pub content: String,
 }
 
 /// An action item as the user writes it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionItemInput {
     /// The agent who should do it.
@@ -55,6 +56,7 @@ pub struct ActionItemInput {
     pub title: String,
     /// Details.
     #[serde(default)]
+    #[ts(optional)]
     pub description: Option<String>,
     /// Due day.
     pub due_date: CalendarDate,

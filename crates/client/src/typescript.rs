@@ -1,5 +1,5 @@
 //! The TypeScript declarations of the state the desktop app's UI renders ([`AppState`] and its
-//! parts, [`StateUpdate`], [`ConnectionStatus`], the alert settings), from their `ts_rs::TS`
+//! parts, [`StateUpdate`], [`ConnectionStatus`], the alert settings, the capture inputs), from their `ts_rs::TS`
 //! implementations. Protocol payload types they contain are imported from the protocol's own
 //! generated file rather than declared twice.
 
@@ -10,59 +10,87 @@ use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::alerts::{Alert, AlertSettings};
 use crate::engine::StateUpdate;
+use crate::outbox::{ActionItemInput, NoteInput};
 use crate::state::{AppState, Section};
 use crate::status::ConnectionStatus;
 
-/// Declarations of the client's UI-facing types and the protocol type names they use.
+/// Declarations and the protocol type names they use.
 #[derive(Debug, Default)]
 pub struct Declarations {
-    /// `export type ...` lines, one per client type, sorted by name.
+    /// `export type ...` declarations (with their doc comments), sorted by name.
     pub declarations: Vec<String>,
     /// Protocol type names referenced (to import from `protocol.ts`), sorted.
     pub protocol_imports: Vec<String>,
 }
 
-/// Walks the dependency graph of the client's UI-facing types.
+/// The client's UI-facing types.
 pub fn declarations() -> Declarations {
-    let mut collector = Collector {
-        config: Config::new(),
-        seen: HashSet::new(),
-        declared: BTreeMap::new(),
-        imports: BTreeSet::new(),
-    };
-    collector.root::<StateUpdate>();
-    collector.root::<AppState>();
-    collector.root::<Section>();
-    collector.root::<ConnectionStatus>();
-    collector.root::<AlertSettings>();
-    collector.root::<Alert>();
-    Declarations {
-        declarations: collector.declared.into_values().collect(),
-        protocol_imports: collector.imports.into_iter().collect(),
-    }
+    TypeCollector::with_client_types().finish()
 }
 
-struct Collector {
-    config: Config,
+/// Walks ts-rs dependency graphs: declares every type reached once, and collects the protocol
+/// types among them as imports instead. The desktop shell adds its own command types to the
+/// client's with [`TypeCollector::root`].
+#[derive(Debug)]
+pub struct TypeCollector {
     seen: HashSet<TypeId>,
     declared: BTreeMap<String, String>,
     imports: BTreeSet<String>,
 }
 
-impl Collector {
-    fn root<T: TS + 'static>(&mut self) {
+impl TypeCollector {
+    /// An empty collector.
+    pub fn new() -> Self {
+        TypeCollector {
+            seen: HashSet::new(),
+            declared: BTreeMap::new(),
+            imports: BTreeSet::new(),
+        }
+    }
+
+    /// A collector holding the client's UI-facing types.
+    pub fn with_client_types() -> Self {
+        let mut collector = TypeCollector::new();
+        collector.root::<StateUpdate>();
+        collector.root::<AppState>();
+        collector.root::<Section>();
+        collector.root::<ConnectionStatus>();
+        collector.root::<AlertSettings>();
+        collector.root::<Alert>();
+        collector.root::<NoteInput>();
+        collector.root::<ActionItemInput>();
+        collector
+    }
+
+    /// Adds `T` and everything it uses.
+    pub fn root<T: TS + 'static>(&mut self) {
         self.visit::<T>();
         T::visit_generics(self);
     }
+
+    /// The declarations, sorted by name, and the imports.
+    pub fn finish(self) -> Declarations {
+        Declarations {
+            declarations: self.declared.into_values().collect(),
+            protocol_imports: self.imports.into_iter().collect(),
+        }
+    }
 }
 
-impl TypeVisitor for Collector {
+impl Default for TypeCollector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TypeVisitor for TypeCollector {
     fn visit<T: TS + 'static + ?Sized>(&mut self) {
         // Primitives and wrappers have no declaration of their own.
         if T::output_path().is_none() || !self.seen.insert(TypeId::of::<T>()) {
             return;
         }
-        let name = T::ident(&self.config);
+        let config = Config::new();
+        let name = T::ident(&config);
         if std::any::type_name::<T>().starts_with("sideline_protocol::") {
             // Declared in protocol.ts already; its own dependencies come along with it.
             self.imports.insert(name);
@@ -70,7 +98,7 @@ impl TypeVisitor for Collector {
         }
         let mut declaration = T::docs().unwrap_or_default();
         declaration.push_str("export ");
-        declaration.push_str(&T::decl(&self.config));
+        declaration.push_str(&T::decl(&config));
         self.declared
             .insert(name, sideline_protocol::generate::tidy(&declaration));
         T::visit_dependencies(self);

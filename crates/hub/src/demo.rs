@@ -131,6 +131,44 @@ pub fn seed(db: &mut Db, now: DateTime<Utc>) -> Result<()> {
     })
 }
 
+/// Opening sales for a simulated demo (one per agent, stored quietly: no events, no
+/// celebrations) unless the team has sales already, so whoever opens the demo sees a full
+/// board at once rather than one filling up a sale every few ticks. Not part of [`seed`]:
+/// tests use the demo team with the simulator off and expect empty boards.
+pub fn seed_opening_sales(db: &mut Db, now: DateTime<Utc>) -> Result<()> {
+    let has_sales: bool = db.conn().query_row(
+        "SELECT EXISTS (SELECT 1 FROM sales WHERE team_id = ?1)",
+        [TEAM],
+        |row| row.get(0),
+    )?;
+    if has_sales {
+        return Ok(());
+    }
+    db.transaction(|tx| {
+        for (n, agent) in agent_usernames().iter().enumerate() {
+            // Spread out and deterministic: a demo looks the same each time it opens.
+            let revenue = 600.0 + ((n as f64 * 7.0) % 10.0) * 240.0;
+            let amounts = serde_json::to_string(&[
+                ("revenue", revenue),
+                ("deals", 1.0 + (n % 3) as f64),
+                ("calls", 3.0 + (n % 4) as f64),
+            ])?;
+            tx.execute(
+                "INSERT INTO sales (id, team_id, seller_id, at, amounts, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?4)",
+                rusqlite::params![
+                    format!("demo-opening-{agent}"),
+                    TEAM,
+                    agent,
+                    now.to_rfc3339(),
+                    amounts
+                ],
+            )?;
+        }
+        Ok(())
+    })
+}
+
 /// The simulator: at `rate` events per second, one of a sale, an XP award, a presence change,
 /// an analysis step, or a notification, for a random demo agent. Runs until aborted.
 pub async fn simulate(hub: std::sync::Arc<crate::state::HubState>, rate: f64) {

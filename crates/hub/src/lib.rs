@@ -110,9 +110,17 @@ impl Hub {
         let now = config.clock.now();
         if config.demo {
             let store = store.clone();
-            tokio::task::spawn_blocking(move || demo::seed(&mut store.blocking_lock(), now))
-                .await
-                .map_err(|e| HubError::Internal(e.to_string()))??;
+            let simulated = config.demo_rate > 0.0;
+            tokio::task::spawn_blocking(move || {
+                let mut db = store.blocking_lock();
+                demo::seed(&mut db, now)?;
+                if simulated {
+                    demo::seed_opening_sales(&mut db, now)?;
+                }
+                Ok::<_, HubError>(())
+            })
+            .await
+            .map_err(|e| HubError::Internal(e.to_string()))??;
         }
 
         if let Some(username) = config.bootstrap_leader.clone() {

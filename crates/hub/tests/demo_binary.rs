@@ -17,6 +17,31 @@ async fn the_simulator_produces_live_events() {
     hub.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_simulated_demo_opens_with_a_full_board_and_no_celebrations() {
+    // A slow simulator: nothing it does lands within this test.
+    let hub = support::start_hub_with(|c| c.demo_rate = 0.01).await;
+    let mut wall = hub.connect_as("wall", "/leaderboard").await;
+    let lead = hub.login("lead").await;
+    let (status, board) = hub
+        .get("/api/v1/leaderboard?metric=revenue&range=today", &lead)
+        .await;
+    assert_eq!(status, 200, "{board}");
+    assert_eq!(
+        board["rankings"].as_array().map(Vec::len),
+        Some(10),
+        "{board}"
+    );
+    wall.expect_event("sync:done").await;
+    wall.expect_no_event(
+        "achievement:celebration",
+        std::time::Duration::from_millis(300),
+    )
+    .await;
+    wall.disconnect().await;
+    hub.stop().await;
+}
+
 #[cfg(unix)]
 #[test]
 fn the_binary_serves_the_demo_and_stops_on_sigterm() {

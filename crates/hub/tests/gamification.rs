@@ -94,6 +94,36 @@ async fn a_sale_recomputes_ranks_and_tells_the_team_the_wall_and_the_seller() {
         .await;
     let refresh = seller.expect_event("leaderboard:refresh").await;
     assert_eq!(refresh["rankings"][0]["userId"], "agent03");
+    // A sale that moves nobody (agent03 leads already) still shows the seller's new total on
+    // the wall, rank held; nothing reaches the seller as a rank change.
+    seller
+        .drain_within(std::time::Duration::from_millis(200))
+        .await;
+    let (status, body) = hub
+        .post(
+            "/api/v1/sales",
+            &lead,
+            json!({ "sellerId": "agent03", "values": { "revenue": 100.0 } }),
+        )
+        .await;
+    assert_eq!(
+        (status, body["rankChanges"].as_u64()),
+        (201, Some(0)),
+        "{body}"
+    );
+    let held = loop {
+        let u = wall.expect_event("rankings:update").await;
+        if u["userId"] == "agent03" && u["metric"] == "revenue" && u["value"] == 1300.0 {
+            break u;
+        }
+    };
+    assert_eq!(
+        (held["previousRank"].as_u64(), held["newRank"].as_u64()),
+        (Some(1), Some(1))
+    );
+    seller
+        .expect_no_event("rank:changed", std::time::Duration::from_millis(300))
+        .await;
     // Agents cannot ingest sales.
     let agent = hub.login("agent03").await;
     assert_eq!(

@@ -135,7 +135,8 @@ impl TeamBoards {
     }
 }
 
-/// Records a sale of `seller` with its metric amounts; returns the rank changes sent.
+/// Records a sale of `seller` with its metric amounts; returns the `rankings:update` payloads
+/// sent: every rank change, and the seller's new value on boards where their rank held.
 pub async fn record_sale(
     hub: &HubState,
     seller: &Id,
@@ -170,6 +171,36 @@ pub async fn record_sale(
                 )?;
                 outbox.push(Namespace::Leaderboard, vec![Room::User(update.user_id.clone())], "rank:changed", &update)?;
                 updates.push(update);
+            }
+            // A sale that moves nobody still changes the seller's value: boards on screen
+            // show it (same rank before and after; no `rank:changed`, nothing to alert).
+            for standings in board.boards() {
+                let sold_on_it = amounts.iter().any(|(metric, _)| metric == standings.metric());
+                let moved = outcome.changes.iter().any(|c| {
+                    c.metric == standings.metric() && c.range == standings.range() && c.rank_move.competitor.user_id == user.id
+                });
+                if !sold_on_it || moved || !standings.period().contains(at) {
+                    continue;
+                }
+                if let Some(row) = standings.ranking().row(&user.id) {
+                    let update = RankingUpdate {
+                        user_id: user.id.clone(),
+                        user_name: user.name.clone(),
+                        previous_rank: row.rank,
+                        new_rank: row.rank,
+                        metric: standings.metric().to_owned(),
+                        value: row.value,
+                        range: Some(standings.range()),
+                        timestamp: now,
+                    };
+                    outbox.push(
+                        Namespace::Leaderboard,
+                        vec![Room::Team(user.team_id.clone()), Room::TvDisplay],
+                        "rankings:update",
+                        &update,
+                    )?;
+                    updates.push(update);
+                }
             }
             // Achievements fire only for thresholds this sale crossed.
             let revenue: f64 = amounts.iter().filter(|(m, _)| m == "revenue").map(|(_, v)| v).sum();

@@ -69,7 +69,10 @@ pub async fn record_sale(
     Ok((
         StatusCode::CREATED,
         Json(SaleRecorded {
-            rank_changes: updates.len(),
+            rank_changes: updates
+                .iter()
+                .filter(|u| u.previous_rank != u.new_rank)
+                .count(),
         }),
     ))
 }

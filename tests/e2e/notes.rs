@@ -1,0 +1,107 @@
+//! Notes: captured offline they wait in the outbox and reach the hub exactly once; their
+//! content is always text.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::flows::{
+    RECONNECT_DEADLINE, STATUS, capture_note, open_view, sign_in, wait_not_live, wait_note_state,
+};
+use crate::harness::{TestEnv, UI_DEADLINE};
+use crate::hub::{PASSWORD, TestHub};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn note_captured_offline_syncs_exactly_once() {
+    let mut env = TestEnv::new("offline_note");
+    env.start_keyring("e2e-keyring-password").await;
+    let mut hub = TestHub::start(&env.root.join("hub")).await;
+    // The note form offers the agents the app knows of (presence, training, leaderboard): a
+    // sale puts agent01 on the board.
+    let lead = hub.login("lead").await;
+    let (status, body) = hub
+        .post(
+            "/api/v1/sales",
+            &lead,
+            json!({ "sellerId": "agent01", "values": { "revenue": 500.0 } }),
+        )
+        .await;
+    assert_eq!(status, 201, "record a sale: {body}");
+    let app = env.launch(&[], &[], "[data-testid=welcome]").await;
+    sign_in(&app, &hub.url(), "lead", PASSWORD).await;
+    open_view(&app, "notes").await;
+
+    hub.stop().await;
+    let status = wait_not_live(&app, UI_DEADLINE).await;
+    println!("hub stopped; status {status:?}");
+
+    let content = "Call back about the renewal (written offline)";
+    capture_note(&app, Some("agent01"), content).await;
+    let pending = wait_note_state(&app, content, "pending", UI_DEADLINE).await;
+    app.wait_text("[data-testid=pending-count]", "1", UI_DEADLINE)
+        .await;
+    app.screenshot("note-pending").await;
+
+    hub.restart().await;
+    let synced = wait_note_state(&app, content, "synced", RECONNECT_DEADLINE).await;
+    assert_eq!(synced.client_id, pending.client_id, "the same note synced");
+    app.wait_text(STATUS, "live", UI_DEADLINE).await;
+    app.wait_text("[data-testid=pending-count]", "0", UI_DEADLINE)
+        .await;
+    app.screenshot("note-synced").await;
+
+    let notes = hub.notes_about("agent01").await;
+    let same: Vec<_> = notes
+        .iter()
+        .filter(|n| n["clientId"] == pending.client_id.as_str())
+        .collect();
+    assert_eq!(
+        same.len(),
+        1,
+        "the hub holds the note exactly once: {notes:?}"
+    );
+    assert_eq!(same[0]["content"], content);
+    assert_eq!(notes.len(), 1, "and nothing else about agent01: {notes:?}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn note_content_renders_as_text() {
+    let env = TestEnv::new("note_as_text");
+    // The simulator's activity makes agents known to the note form.
+    let app = env
+        .launch(&["--demo"], &[("SIDELINE_DEMO_RATE", "4")], STATUS)
+        .await;
+    app.wait_text(STATUS, "live", UI_DEADLINE).await;
+    open_view(&app, "notes").await;
+
+    let content = "<img src=x onerror=alert(1)>";
+    capture_note(&app, None, content).await;
+    // Found by its textContent: if the markup had been parsed there would be no such text.
+    wait_note_state(&app, content, "synced", UI_DEADLINE).await;
+    let texts = app
+        .js(
+            "return [...document.querySelectorAll('[data-testid=note-text]')].map((e) => e.textContent);",
+            vec![],
+        )
+        .await;
+    assert!(
+        texts
+            .as_array()
+            .is_some_and(|t| t.iter().any(|t| t == content)),
+        "no note-text reads exactly {content:?}: {texts}"
+    );
+    assert_eq!(
+        app.count("[data-testid=note-item] img").await,
+        0,
+        "an <img> element was created inside the note list"
+    );
+    assert_eq!(app.count("[data-testid=view-notes] img").await, 0);
+    // Had the onerror handler run, an alert dialog would be open now.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    if let Ok(text) = app.client.get_alert_text().await {
+        panic!("an alert dialog opened: {text:?}");
+    }
+    app.screenshot("note-as-text").await;
+    app.stop().await;
+}

@@ -1,0 +1,41 @@
+//! A screenshot of every main-window view and of the quick-capture window, in demo mode.
+
+use std::time::Duration;
+
+use crate::flows::{STATUS, VIEWS, open_view};
+use crate::harness::{TestEnv, UI_DEADLINE, poll};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screenshots_of_every_view_and_quick_capture() {
+    let env = TestEnv::new("screenshots");
+    let app = env
+        .launch(&["--demo"], &[("SIDELINE_DEMO_RATE", "4")], STATUS)
+        .await;
+    app.wait_text(STATUS, "live", UI_DEADLINE).await;
+    // Some data on the boards before the pictures are taken.
+    poll("leaderboard rows", UI_DEADLINE, async || {
+        (app.count("[data-testid=leaderboard-row]").await > 0).then_some(())
+    })
+    .await;
+
+    for view in VIEWS {
+        open_view(&app, view).await;
+        app.screenshot(&format!("view-{view}")).await;
+    }
+
+    let main = app.client.window().await.expect("the main window's handle");
+    let known = app.client.windows().await.expect("window handles");
+    app.invoke("open_quick_capture", serde_json::json!({}))
+        .await
+        .unwrap_or_else(|e| panic!("open_quick_capture failed: {e}"));
+    app.switch_to_new_window(&known, Duration::from_secs(20))
+        .await;
+    app.wait_for("[data-testid=quick-capture]").await;
+    app.wait_for("[data-testid=note-input]").await;
+    app.screenshot("quick-capture").await;
+    app.client
+        .switch_to_window(main)
+        .await
+        .expect("back to the main window");
+    app.stop().await;
+}

@@ -1,0 +1,87 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { emptyState, note } from '../state/fixtures';
+import { applySnapshot, resetState } from '../state/store.svelte';
+import Notes from './Notes.svelte';
+
+function withNotes(...notes: ReturnType<typeof note>[]) {
+  const state = emptyState();
+  state.team.presence = { 'u-agent': { userName: 'Alex Agent', status: 'online', changedAt: null } };
+  state.work.notes = Object.fromEntries(notes.map((n) => [n.clientId, n]));
+  applySnapshot({ version: 1, sections: [], state });
+}
+
+beforeEach(() => resetState());
+afterEach(() => clearMocks());
+
+describe('Notes', () => {
+  it('renders note content as text, never as HTML', () => {
+    withNotes(note('n1', { content: '<img src=x onerror=alert(1)>' }));
+    const { container } = render(Notes);
+    expect(container.querySelector('img')).toBeNull();
+    const text = screen.getByTestId('note-text');
+    expect(text.textContent).toBe('<img src=x onerror=alert(1)>');
+  });
+
+  it('shows each note pending, synced or rejected with the reason', () => {
+    withNotes(
+      note('a', { state: 'pending', createdAt: '2026-11-22T10:00:03Z' }),
+      note('b', { state: 'synced', createdAt: '2026-11-22T10:00:02Z' }),
+      note('c', { state: 'rejected', reason: 'agent not in your team', createdAt: '2026-11-22T10:00:01Z' }),
+    );
+    render(Notes);
+    const items = screen.getAllByTestId('note-item');
+    expect(items.map((i) => i.dataset.state)).toEqual(['pending', 'synced', 'rejected']);
+    expect(within(items[0]!).getByText('waiting to sync')).toBeTruthy();
+    expect(within(items[0]!).queryByTestId('note-reason')).toBeNull();
+    expect(within(items[2]!).getByTestId('note-reason').textContent).toBe('agent not in your team');
+  });
+
+  it('never offers me as an agent in the note or action-item pickers', () => {
+    const state = emptyState();
+    state.me = { id: 'u-lead', name: 'Lena Leader' };
+    state.team.presence = {
+      'u-lead': { userName: 'Lena Leader', status: 'online', changedAt: null },
+      'u-agent': { userName: 'Alex Agent', status: 'offline', changedAt: null },
+    };
+    applySnapshot({ version: 1, sections: [], state });
+    render(Notes);
+    const noteOptions = [...(screen.getByTestId('note-agent') as HTMLSelectElement).options];
+    expect(noteOptions.map((o) => [o.value, o.textContent])).toEqual([['u-agent', 'Alex Agent']]);
+    const actionSelect = screen.getByTestId('action-form').querySelector('select')!;
+    expect([...actionSelect.options].map((o) => o.value)).toEqual(['u-agent']);
+    expect(screen.queryByText(/\(you\)/)).toBeNull();
+  });
+
+  it('captures a note through capture_note', async () => {
+    withNotes();
+    let sent: unknown;
+    mockIPC((cmd, args) => {
+      if (cmd === 'capture_note') {
+        sent = args;
+        return 'client-1';
+      }
+    });
+    render(Notes);
+    await fireEvent.input(screen.getByTestId('note-input'), { target: { value: 'Great call' } });
+    await fireEvent.change(screen.getByTestId('note-type'), { target: { value: 'POSITIVE' } });
+    await fireEvent.click(screen.getByTestId('note-submit'));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent).toEqual({
+      note: { agentId: 'u-agent', noteType: 'POSITIVE', priority: 'MEDIUM', content: 'Great call' },
+    });
+    expect((screen.getByTestId('note-input') as HTMLTextAreaElement).value).toBe('');
+  });
+
+  it('shows a capture failure as code: message', async () => {
+    withNotes();
+    mockIPC(() => {
+      throw { code: 'INVALID_INPUT', message: 'content: too long' };
+    });
+    render(Notes);
+    await fireEvent.input(screen.getByTestId('note-input'), { target: { value: 'x' } });
+    await fireEvent.click(screen.getByTestId('note-submit'));
+    expect((await screen.findByTestId('note-error')).textContent).toBe('INVALID_INPUT: content: too long');
+  });
+});

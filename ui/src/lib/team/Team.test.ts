@@ -1,0 +1,45 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { render, screen } from '@testing-library/svelte';
+import { emptyState } from '../state/fixtures';
+import { applySnapshot, resetState } from '../state/store.svelte';
+import Team from './Team.svelte';
+
+beforeEach(() => resetState());
+
+describe('Team', () => {
+  it('shows presence with XP and level, the online count and sessions', () => {
+    const state = emptyState();
+    state.team.presence = {
+      a: { userName: 'Ann', status: 'online', changedAt: null },
+      b: { userName: 'Bob', status: 'away', changedAt: null },
+    };
+    state.team.onlineCount = 2;
+    state.training.users = {
+      a: { userName: 'Ann', xp: 1500, level: 4, currentStreak: 6, longestStreak: 9, lastActivityDate: null },
+    };
+    state.team.sessions = {
+      s1: {
+        participants: [
+          { id: 'a', name: 'Ann', role: 'instructor', isActive: true },
+          { id: 'b', name: 'Bob', role: 'learner', isActive: true },
+        ],
+        activity: { b: false },
+        cursors: {},
+        fields: { topicsCovered: ['objections'], engagementScore: 7, discussionNotes: '<script>x</script>' },
+        updatedBy: { id: 'a', name: 'Ann' },
+        updatedAt: '2026-11-22T10:00:00Z',
+      },
+    };
+    applySnapshot({ version: 1, sections: [], state });
+    const { container } = render(Team);
+    const rows = screen.getAllByTestId('presence-row');
+    expect(rows.map((r) => [r.dataset.userId, r.dataset.status])).toEqual([['a', 'online'], ['b', 'away']]);
+    expect(rows[0]!.textContent).toContain('1500');
+    expect(screen.getByTestId('online-count').textContent).toBe('2');
+    const card = screen.getByTestId('session-card');
+    expect(card.textContent).toContain('instructor');
+    expect(card.textContent).toContain('idle');
+    expect(card.textContent).toContain('objections');
+    expect(container.querySelector('script')).toBeNull();
+  });
+});

@@ -1,0 +1,29 @@
+// The team view's rows: everyone seen in presence or training, with their numbers.
+import type { PresenceStatus } from '../protocol';
+import type { AppState, TrainingStats } from '../state/types';
+
+export interface Member {
+  userId: string;
+  name: string;
+  status: PresenceStatus;
+  training: TrainingStats | null;
+}
+
+const ORDER: Record<PresenceStatus, number> = { online: 0, away: 1, offline: 2 };
+
+/** Members, online first, then away, then offline, each by name. */
+export function membersOf(state: AppState): Member[] {
+  const members = new Map<string, Member>();
+  for (const [userId, p] of Object.entries(state.team.presence)) {
+    if (p) members.set(userId, { userId, name: p.userName, status: p.status, training: null });
+  }
+  for (const [userId, t] of Object.entries(state.training.users)) {
+    if (!t) continue;
+    const member = members.get(userId);
+    if (member) member.training = t;
+    else members.set(userId, { userId, name: t.userName, status: 'offline', training: t });
+  }
+  return [...members.values()].sort(
+    (a, b) => ORDER[a.status] - ORDER[b.status] || a.name.localeCompare(b.name),
+  );
+}

@@ -1,0 +1,349 @@
+//! `cargo xtask bench-app [RUNS]`: cold start and idle memory of the release app.
+//!
+//! Each run starts `sideline-app --demo` with a fresh `HOME` (no WebKit cache, no app data)
+//! under its own `xvfb-run` + `dbus-run-session`, with `SIDELINE_STARTUP_PROBE=1`, and reads
+//! the app's `sideline: first live data after N ms` line (measured by the app from its own
+//! process start). Then it leaves the app idle for [`IDLE`] and sums the PSS of the app's
+//! whole process tree (the app, WebKitWebProcess, WebKitNetworkProcess, …) from
+//! `/proc/<pid>/smaps_rollup`. PSS rather than RSS: the WebKit processes share most of their
+//! pages, and PSS charges each shared page once across the tree.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::process::{Step, TempDir};
+use crate::{Result, build_ui, prereqs, target_dir};
+
+/// How long the app sits idle before its memory is read.
+const IDLE: Duration = Duration::from_secs(30);
+
+/// How long one run may take to reach first live data.
+const START_LIMIT: Duration = Duration::from_secs(60);
+
+const PROBE: &str = "sideline: first live data after ";
+
+/// One cold start.
+#[derive(Debug)]
+struct Sample {
+    /// The app's own measure: process start to first live data.
+    first_live_ms: u64,
+    /// From spawning `xvfb-run` to the probe line (includes starting Xvfb and the bus).
+    wall_ms: u64,
+    /// PSS of the app's process tree after [`IDLE`], in KiB.
+    pss_kib: u64,
+    /// The processes counted: name and PSS in KiB.
+    processes: Vec<(String, u64)>,
+}
+
+pub fn bench_app(args: &[String]) -> Result {
+    let runs: usize = match args.first() {
+        Some(n) => n
+            .parse()
+            .map_err(|_| format!("bench-app: RUNS must be a number, not {n:?}"))?,
+        None => 5,
+    };
+    prereqs::ensure_for_test()?;
+    build_ui()?;
+    Step::new(
+        "build the release app",
+        "cargo",
+        &["build", "--release", "--bin", "sideline-app"],
+    )
+    .run()?;
+    let app = target_dir().join("release").join("sideline-app");
+    if !app.exists() {
+        return Err(format!("no release binary at {}", app.display()));
+    }
+
+    let mut samples = Vec::new();
+    for run in 1..=runs {
+        println!(
+            "\n==> cold start {run} of {runs} ({} idle after it)",
+            IDLE.as_secs()
+        );
+        let sample = one_run(&app)?;
+        println!(
+            "    first live data after {} ms (wall {} ms); idle PSS {:.1} MiB over {} processes: {}",
+            sample.first_live_ms,
+            sample.wall_ms,
+            sample.pss_kib as f64 / 1024.0,
+            sample.processes.len(),
+            sample
+                .processes
+                .iter()
+                .map(|(name, kib)| format!("{name} {:.1} MiB", *kib as f64 / 1024.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        samples.push(sample);
+    }
+
+    let summary = |mut values: Vec<u64>| {
+        values.sort_unstable();
+        (values[(values.len() - 1) / 2], values[values.len() - 1])
+    };
+    let (start_p50, start_max) = summary(samples.iter().map(|s| s.first_live_ms).collect());
+    let (wall_p50, wall_max) = summary(samples.iter().map(|s| s.wall_ms).collect());
+    let (pss_p50, pss_max) = summary(samples.iter().map(|s| s.pss_kib).collect());
+    println!("\nxtask: {runs} cold starts of `sideline-app --demo` (release, fresh HOME each)");
+    println!("xtask: first live data  p50 {start_p50} ms, max {start_max} ms (target <= 1000 ms)");
+    println!("xtask: wall incl. Xvfb  p50 {wall_p50} ms, max {wall_max} ms");
+    println!(
+        "xtask: idle PSS ({} s)   p50 {:.1} MiB, max {:.1} MiB (target <= 150 MB)",
+        IDLE.as_secs(),
+        pss_p50 as f64 / 1024.0,
+        pss_max as f64 / 1024.0
+    );
+    Ok(())
+}
+
+fn one_run(app: &Path) -> Result<Sample> {
+    let home = TempDir::new("sideline-bench-home")?;
+    let started = Instant::now();
+    let mut child = Command::new("xvfb-run")
+        .args([
+            "--auto-servernum",
+            "--server-args=-screen 0 1280x800x24",
+            "dbus-run-session",
+            "--",
+        ])
+        .arg(app)
+        .arg("--demo")
+        .env("HOME", home.path())
+        .env("SIDELINE_STARTUP_PROBE", "1")
+        .env("NO_AT_BRIDGE", "1")
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove("XDG_STATE_HOME")
+        .env_remove("XDG_RUNTIME_DIR")
+        .env_remove("SIDELINE_DEMO_RATE")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("start xvfb-run: {e}"))?;
+
+    // The app's stderr, line by line, on a thread: the probe line and, on failure, the rest.
+    let (tx, rx) = mpsc::channel::<String>();
+    let stderr = child.stderr.take().expect("piped stderr");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr)
+            .lines()
+            .map_while(std::result::Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut log = Vec::new();
+    let probe = loop {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) => {
+                if let Some(rest) = line.split(PROBE).nth(1) {
+                    let ms = rest
+                        .trim()
+                        .trim_end_matches("ms")
+                        .trim()
+                        .parse::<u64>()
+                        .map_err(|_| format!("unreadable probe line {line:?}"))?;
+                    break Some((ms, started.elapsed()));
+                }
+                log.push(line);
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break None,
+        }
+        if started.elapsed() > START_LIMIT {
+            break None;
+        }
+    };
+    let Some((first_live_ms, wall)) = probe else {
+        stop(&mut child);
+        let tail = log[log.len().saturating_sub(30)..].join("\n");
+        return Err(format!(
+            "the app printed no {PROBE:?} line within {START_LIMIT:?}; its last output:\n{tail}"
+        ));
+    };
+
+    // Keep draining stderr while idle so the app never blocks on a full pipe.
+    let idle_until = Instant::now() + IDLE;
+    while Instant::now() < idle_until {
+        let _ = rx.recv_timeout(Duration::from_millis(200));
+    }
+    let tree = app_tree(child.id(), app);
+    let mut pss_kib = 0;
+    let mut processes = Vec::new();
+    for pid in &tree {
+        if let Some(kib) = pss_of(*pid) {
+            pss_kib += kib;
+            processes.push((process_name(*pid), kib));
+        }
+    }
+    stop(&mut child);
+    if tree.is_empty() {
+        return Err("the app's process was not found under xvfb-run".into());
+    }
+    Ok(Sample {
+        first_live_ms,
+        wall_ms: u64::try_from(wall.as_millis()).unwrap_or(u64::MAX),
+        pss_kib,
+        processes,
+    })
+}
+
+/// Ends a run: the app itself (found under our xvfb-run), so dbus-run-session and xvfb-run
+/// wind down; xvfb-run as a fallback.
+fn stop(child: &mut std::process::Child) {
+    let pid = child.id();
+    let apps: Vec<u32> = descendants(pid)
+        .into_iter()
+        .filter(|p| process_name(*p) == "sideline-app")
+        .collect();
+    for app in apps {
+        let _ = Command::new("kill").arg(app.to_string()).status();
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// `(pid, parent pid)` of every process.
+fn process_table() -> Vec<(u32, u32)> {
+    let mut table = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid …`: comm may hold spaces and parentheses; split after the last ')'.
+        let Some(after) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+            continue;
+        };
+        if let Some(ppid) = after.split_whitespace().nth(1).and_then(|p| p.parse().ok()) {
+            table.push((pid, ppid));
+        }
+    }
+    table
+}
+
+/// Every process below `root`.
+fn descendants(root: u32) -> Vec<u32> {
+    let table = process_table();
+    let mut found = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(parent) = frontier.pop() {
+        for (pid, ppid) in &table {
+            if *ppid == parent {
+                found.push(*pid);
+                frontier.push(*pid);
+            }
+        }
+    }
+    found
+}
+
+/// The app's process and everything below it (WebKit's processes).
+fn app_tree(xvfb_run: u32, app: &Path) -> Vec<u32> {
+    let exe = std::fs::canonicalize(app).unwrap_or_else(|_| PathBuf::from(app));
+    let Some(app_pid) = descendants(xvfb_run).into_iter().find(|pid| {
+        std::fs::read_link(format!("/proc/{pid}/exe"))
+            .ok()
+            .as_deref()
+            == Some(exe.as_path())
+    }) else {
+        return Vec::new();
+    };
+    let mut tree = vec![app_pid];
+    tree.extend(descendants(app_pid));
+    tree
+}
+
+/// `Pss:` of `/proc/<pid>/smaps_rollup`, in KiB.
+fn pss_of(pid: u32) -> Option<u64> {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    rollup.lines().find_map(|line| {
+        let rest = line.strip_prefix("Pss:")?;
+        rest.trim().trim_end_matches("kB").trim().parse().ok()
+    })
+}
+
+fn process_name(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .map(|c| c.trim().to_owned())
+        .unwrap_or_else(|_| format!("pid {pid}"))
+}
+
+/// `cargo xtask bench-tv [ARGS…]`: the TV window's frame rate while the hub publishes about
+/// 1,000 ranking updates a second (`benches/tv_fps.rs`; ARGS go to it: `--rate N`,
+/// `--seconds S`). Release app and release bench, under Xvfb at 1920x1080 and a private
+/// session bus, with a throwaway `HOME`.
+pub fn bench_tv(args: &[String]) -> Result {
+    let tools = prereqs::ensure_for_test()?;
+    build_ui()?;
+    Step::new(
+        "build the release app",
+        "cargo",
+        &["build", "--release", "--bin", "sideline-app"],
+    )
+    .run()?;
+    let app = target_dir().join("release").join("sideline-app");
+    let bench = Step::new(
+        "build the TV frame-rate bench",
+        "cargo",
+        &[
+            "bench",
+            "--features",
+            "e2e",
+            "--bench",
+            "tv_fps",
+            "--no-run",
+            "--message-format=json-render-diagnostics",
+        ],
+    )
+    .built_executable("tv_fps")?;
+    let home = TempDir::new("sideline-bench-tv-home")?;
+    let work = TempDir::new("sideline-bench-tv-work")?;
+    let artifacts = crate::root().join("target").join("e2e-artifacts");
+    std::fs::create_dir_all(&artifacts)
+        .map_err(|e| format!("create {}: {e}", artifacts.display()))?;
+    let bench_path = bench.display().to_string();
+    let mut wrapped = vec![
+        "--auto-servernum",
+        "--server-args=-screen 0 1920x1080x24",
+        "dbus-run-session",
+        "--",
+        bench_path.as_str(),
+    ];
+    wrapped.extend(args.iter().map(String::as_str).skip_while(|a| *a == "--"));
+    Step::new(
+        "measure the TV window's frame rate under a ranking storm",
+        "xvfb-run",
+        &wrapped,
+    )
+    .env("HOME", home.path())
+    .env_remove("XDG_CONFIG_HOME")
+    .env_remove("XDG_DATA_HOME")
+    .env_remove("XDG_CACHE_HOME")
+    .env_remove("XDG_RUNTIME_DIR")
+    .env("SIDELINE_APP_BIN", &app)
+    .env("TAURI_DRIVER", &tools.tauri_driver)
+    .env("SIDELINE_E2E_ARTIFACTS", &artifacts)
+    .env("SIDELINE_E2E_WORK", work.path())
+    .run()
+}
