@@ -42,9 +42,11 @@ async fn a_silent_user_turns_away_after_the_idle_time_and_online_on_activity() {
     lead.expect_no_event("presence:changed", Duration::from_millis(300))
         .await;
 
-    // The lead keeps talking, the agent stays silent: only the agent turns away.
-    lead.emit("room:leave", json!({ "room": "project:none" }))
+    // The lead keeps talking, the agent stays silent: only the agent turns away. The hub's
+    // answer shows the lead's event was handled (its activity recorded) before time moves.
+    lead.emit("notification:read-all", serde_json::Value::Null)
         .await;
+    lead.expect_event("notification:read").await;
     clock.advance(chrono::Duration::milliseconds(200));
     assert_eq!(presence_of(&mut lead, "agent03").await, "away");
     assert!(
