@@ -46,17 +46,7 @@ pub fn bench_app(args: &[String]) -> Result {
         None => 5,
     };
     prereqs::ensure_for_test()?;
-    build_ui()?;
-    Step::new(
-        "build the release app",
-        "cargo",
-        &["build", "--release", "--bin", "sideline-app"],
-    )
-    .run()?;
-    let app = target_dir().join("release").join("sideline-app");
-    if !app.exists() {
-        return Err(format!("no release binary at {}", app.display()));
-    }
+    let app = build_release_app()?;
 
     let mut samples = Vec::new();
     for run in 1..=runs {
@@ -295,14 +285,7 @@ fn process_name(pid: u32) -> String {
 /// session bus, with a throwaway `HOME`.
 pub fn bench_tv(args: &[String]) -> Result {
     let tools = prereqs::ensure_for_test()?;
-    build_ui()?;
-    Step::new(
-        "build the release app",
-        "cargo",
-        &["build", "--release", "--bin", "sideline-app"],
-    )
-    .run()?;
-    let app = target_dir().join("release").join("sideline-app");
+    let app = build_release_app()?;
     let bench = Step::new(
         "build the TV frame-rate bench",
         "cargo",
@@ -331,19 +314,26 @@ pub fn bench_tv(args: &[String]) -> Result {
         bench_path.as_str(),
     ];
     wrapped.extend(args.iter().map(String::as_str).skip_while(|a| *a == "--"));
-    Step::new(
+    let step = Step::new(
         "measure the TV window's frame rate under a ranking storm",
         "xvfb-run",
         &wrapped,
+    );
+    crate::e2e_env(step, home.path(), &app, &tools, &artifacts, work.path()).run()
+}
+
+/// Builds the UI it embeds and the release app; returns the binary.
+fn build_release_app() -> Result<PathBuf> {
+    build_ui()?;
+    Step::new(
+        "build the release app",
+        "cargo",
+        &["build", "--release", "--bin", "sideline-app"],
     )
-    .env("HOME", home.path())
-    .env_remove("XDG_CONFIG_HOME")
-    .env_remove("XDG_DATA_HOME")
-    .env_remove("XDG_CACHE_HOME")
-    .env_remove("XDG_RUNTIME_DIR")
-    .env("SIDELINE_APP_BIN", &app)
-    .env("TAURI_DRIVER", &tools.tauri_driver)
-    .env("SIDELINE_E2E_ARTIFACTS", &artifacts)
-    .env("SIDELINE_E2E_WORK", work.path())
-    .run()
+    .run()?;
+    let app = target_dir().join("release").join("sideline-app");
+    if !app.exists() {
+        return Err(format!("no release binary at {}", app.display()));
+    }
+    Ok(app)
 }

@@ -292,26 +292,40 @@ fn end_to_end(tools: &prereqs::TestTools, tally: &mut TestTally, filters: &[Stri
         "--nocapture",
     ];
     args.extend(filters.iter().map(String::as_str));
-    Step::new(
+    let step = Step::new(
         "run the end-to-end tests (Xvfb + dbus-run-session, throwaway HOME)",
         "xvfb-run",
         &args,
-    )
-    .env("HOME", home.path())
-    .env_remove("XDG_CONFIG_HOME")
-    .env_remove("XDG_DATA_HOME")
-    .env_remove("XDG_CACHE_HOME")
-    .env_remove("XDG_RUNTIME_DIR")
-    .env("SIDELINE_APP_BIN", &app)
-    .env("TAURI_DRIVER", &tools.tauri_driver)
-    .env("SIDELINE_E2E_ARTIFACTS", &artifacts)
-    .env("SIDELINE_E2E_WORK", &work)
-    .env("RUST_BACKTRACE", "1")
-    .run_tallied(tally)?;
+    );
+    e2e_env(step, home.path(), &app, tools, &artifacts, &work)
+        .env("RUST_BACKTRACE", "1")
+        .run_tallied(tally)?;
     println!("xtask: screenshots are in {}", artifacts.display());
     println!(
         "xtask: each test's HOME, hub and logs are in {}",
         work.display()
     );
     Ok(())
+}
+
+/// The environment the end-to-end harness (`tests/e2e/harness.rs`, also used by the TV bench)
+/// reads: a throwaway `HOME` with the developer's XDG directories unset, the app and
+/// tauri-driver to start, and where screenshots and each test's work directory go.
+fn e2e_env(
+    step: Step,
+    home: &Path,
+    app: &Path,
+    tools: &prereqs::TestTools,
+    artifacts: &Path,
+    work: &Path,
+) -> Step {
+    step.env("HOME", home)
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove("XDG_RUNTIME_DIR")
+        .env("SIDELINE_APP_BIN", app)
+        .env("TAURI_DRIVER", &tools.tauri_driver)
+        .env("SIDELINE_E2E_ARTIFACTS", artifacts)
+        .env("SIDELINE_E2E_WORK", work)
 }
