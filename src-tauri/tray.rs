@@ -1,7 +1,8 @@
 //! The tray icon: Open, Quick note, TV mode, Do not disturb (a check item kept in step with the
 //! settings both ways), Quit; the tooltip (and the main window's badge where the platform has
 //! one) shows the unread count. On Linux the tray needs libayatana-appindicator3 at run time:
-//! when it cannot be created the app logs it and runs without one.
+//! when it cannot be created the app logs it and runs without one. A StatusNotifierItem from
+//! appindicator has no tooltip, so there the count is the label beside the icon instead.
 
 use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
@@ -75,6 +76,10 @@ pub fn show_unread<R: Runtime>(app: &AppHandle<R>, unread: usize) {
     };
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
         let _ = tray.set_tooltip(Some(tooltip));
+        // Linux: set_tooltip does nothing (appindicator exports no tooltip); the label does
+        // show, beside the icon (its `XAyatanaLabel`).
+        #[cfg(target_os = "linux")]
+        let _ = tray.set_title((unread > 0).then(|| unread.to_string()));
     }
     if let Some(window) = app.get_webview_window(windows::MAIN) {
         let count = (unread > 0).then_some(unread as i64);

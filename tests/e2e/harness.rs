@@ -655,6 +655,91 @@ impl RunningApp {
         tail(&self.log, lines)
     }
 
+    /// The pids of this test's app processes (the app binary running with this test's HOME).
+    pub fn app_pids(&self) -> Vec<u32> {
+        let home = format!("HOME={}", self.home.display());
+        let mut pids = Vec::new();
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|p| p.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let exe = std::fs::read_link(entry.path().join("exe")).ok();
+            if exe.as_deref() != Some(self.app.as_path()) {
+                continue;
+            }
+            let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+            if environ.split(|b| *b == 0).any(|var| var == home.as_bytes()) {
+                pids.push(pid);
+            }
+        }
+        pids
+    }
+
+    /// Whether Tauri says the main window is visible (asked from the current window's
+    /// webview, through the window plugin's `is_visible`).
+    pub async fn main_window_visible(&self) -> bool {
+        let visible = self
+            .invoke(
+                "plugin:window|is_visible",
+                serde_json::json!({ "label": "main" }),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("[{}] plugin:window|is_visible: {e}", self.name));
+        visible == serde_json::Value::Bool(true)
+    }
+
+    /// Waits until the main window is `visible` (or hidden) both for Tauri and for the X
+    /// server (a viewable X window titled `Sideline`).
+    pub async fn wait_main_window_visible(&self, visible: bool, within: Duration) {
+        let what = if visible { "shown" } else { "hidden" };
+        poll(
+            &format!("the main window to be {what}"),
+            within,
+            async || {
+                let tauri = self.main_window_visible().await;
+                let x = !viewable_x_windows("^Sideline$").is_empty();
+                (tauri == visible && x == visible).then_some(())
+            },
+        )
+        .await;
+    }
+
+    /// The app binary this test runs.
+    pub fn app_binary(&self) -> &Path {
+        &self.app
+    }
+
+    /// Sends SIGTERM to the app (which quits cleanly on it, as on the tray's Quit).
+    pub fn terminate(&self) {
+        for pid in self.app_pids() {
+            let _ = StdCommand::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
+    }
+
+    /// Waits until no process of this test's app is left (it quit by itself).
+    pub async fn wait_exited(&self, within: Duration) {
+        let deadline = Instant::now() + within;
+        loop {
+            let pids = self.app_pids();
+            if pids.is_empty() {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "[{}] the app (pids {pids:?}) was still running after {within:?}\n{}",
+                self.name,
+                tail(&self.log, 40)
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Ends the WebDriver session (closing the app), tauri-driver and the WebKitWebDriver it
     /// started (which a killed tauri-driver would leave behind).
     pub async fn stop(mut self) {
@@ -717,6 +802,25 @@ impl Drop for RunningApp {
         self.end_driver_tree();
         self.kill_leftovers();
     }
+}
+
+/// Runs `xdotool` with `args` against the test's X display (real input through XTEST, or a
+/// query of the X server's windows) and returns its standard output.
+pub fn xdotool(args: &[&str]) -> String {
+    let output = StdCommand::new("xdotool")
+        .args(args)
+        .output()
+        .expect("run xdotool (package xdotool)");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The ids of the X windows whose name matches the regular expression `name` and which the X
+/// server reports viewable (mapped, with every ancestor mapped): what a user can see.
+pub fn viewable_x_windows(name: &str) -> Vec<String> {
+    xdotool(&["search", "--onlyvisible", "--name", name])
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Every process below `root` (from the parent pids in `/proc/<pid>/stat`).

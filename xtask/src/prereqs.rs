@@ -28,7 +28,8 @@ const BUILD_PACKAGES: &[&str] = &[
 
 /// What the end-to-end tests run on: a virtual X server, WebKit's WebDriver, D-Bus (each test
 /// starts its own `dbus-daemon`), and a real Secret Service (gnome-keyring) with libsecret's
-/// `secret-tool` to read it back.
+/// `secret-tool` to read it back, and `xdotool` for real key presses and pointer moves at
+/// the X server (the global shortcut, idle → away).
 const TEST_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -37,6 +38,7 @@ const TEST_PACKAGES: &[&str] = &[
     "dbus-x11",
     "gnome-keyring",
     "libsecret-tools",
+    "xdotool",
 ];
 
 /// The oldest Node that Vite 8 runs on.
