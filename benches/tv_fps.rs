@@ -9,7 +9,9 @@
 //!
 //! Run it with `cargo xtask bench-tv` (which builds the release app and sets up Xvfb and the
 //! session bus); it prints one summary line per phase. Arguments after `--`:
-//! `--rate N` (default 1000), `--seconds S` (default 20).
+//! `--rate N` (default 1000), `--seconds S` (default 20), `--main-visible` (keep the main
+//! window on screen beneath the TV, as on a leader's desk; by default it is hidden, as on a wall
+//! display started with `--tv`).
 
 #[allow(dead_code)]
 #[path = "../tests/e2e/harness.rs"]
@@ -20,7 +22,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use harness::TestEnv;
+use harness::{TestEnv, poll};
 use serde_json::json;
 use sideline_hub::{Hub, HubConfig};
 use sideline_protocol::Id;
@@ -30,12 +32,14 @@ const BOARD: &str = "[data-testid=tv-board]";
 struct Args {
     rate: f64,
     seconds: u64,
+    main_visible: bool,
 }
 
 fn args() -> Args {
     let mut args = Args {
         rate: 1000.0,
         seconds: 20,
+        main_visible: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -44,9 +48,10 @@ fn args() -> Args {
             "--seconds" => {
                 args.seconds = it.next().and_then(|v| v.parse().ok()).expect("--seconds S")
             }
+            "--main-visible" => args.main_visible = true,
             // `cargo bench` passes `--bench`; anything else is a mistake worth hearing about.
             "--bench" => {}
-            other => panic!("unknown argument {other} (--rate N, --seconds S)"),
+            other => panic!("unknown argument {other} (--rate N, --seconds S, --main-visible)"),
         }
     }
     args
@@ -62,6 +67,69 @@ fn main() {
         .block_on(run(args));
 }
 
+/// CPU time (user + system, in clock ticks) of every process on the machine, by pid, with
+/// its command name.
+fn cpu_ticks_by_pid() -> std::collections::BTreeMap<u32, (String, u64)> {
+    let mut ticks = std::collections::BTreeMap::new();
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return ticks;
+    };
+    for entry in dir.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid …`: comm may hold spaces, so split at the last `)`.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        // utime and stime are fields 14 and 15 of stat(5); `fields` starts at field 3.
+        let used: u64 = fields
+            .get(11..13)
+            .map(|f| f.iter().filter_map(|v| v.parse::<u64>().ok()).sum())
+            .unwrap_or(0);
+        ticks.insert(pid, (stat[open + 1..close].to_owned(), used));
+    }
+    ticks
+}
+
+/// Prints each command's share of one core between two samples, busiest first: the load's
+/// cost split between the hub (this bench), the app, each web process and Xvfb.
+fn print_cpu(
+    phase: &str,
+    before: &std::collections::BTreeMap<u32, (String, u64)>,
+    after: &std::collections::BTreeMap<u32, (String, u64)>,
+    seconds: f64,
+) {
+    // USER_HZ: 100 on every Linux that Debian and Ubuntu ship.
+    let hz = 100.0;
+    let mut by_name = std::collections::BTreeMap::<String, u64>::new();
+    for (pid, (comm, t)) in after {
+        let dt = t.saturating_sub(before.get(pid).map_or(0, |b| b.1));
+        // Each web view has its own web process: those are told apart by pid. Kernel workers
+        // rename themselves after their current job: one line for all of them.
+        let name = if comm.starts_with("WebKitWebProc") {
+            format!("{comm}[{pid}]")
+        } else if comm.starts_with("kworker") {
+            "kworker".to_owned()
+        } else {
+            comm.clone()
+        };
+        *by_name.entry(name).or_insert(0) += dt;
+    }
+    let mut used: Vec<(String, f64)> = by_name
+        .into_iter()
+        .map(|(name, dt)| (name, dt as f64 / hz / seconds * 100.0))
+        .filter(|(_, pct)| *pct >= 1.0)
+        .collect();
+    used.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let line: Vec<String> = used.iter().map(|(c, p)| format!("{c} {p:.0}%")).collect();
+    println!("tv-fps: {phase} CPU (100% = one core): {}", line.join(", "));
+}
+
 /// Frames counted by the TV window over `window`, as frames per second.
 async fn measure_fps(app: &harness::RunningApp, window: Duration) -> f64 {
     let frames = || async {
@@ -74,8 +142,17 @@ async fn measure_fps(app: &harness::RunningApp, window: Duration) -> f64 {
         .expect("window.__sidelineTv.frames (is this the TV window?)")
     };
     let (f0, t0) = (frames().await, Instant::now());
-    tokio::time::sleep(window).await;
+    // Once a second: is a celebration on screen? (Its animation is the costliest paint.)
+    let (mut seconds, mut celebrating) = (0, 0);
+    while t0.elapsed() < window {
+        tokio::time::sleep(Duration::from_secs(1).min(window.saturating_sub(t0.elapsed()))).await;
+        seconds += 1;
+        if app.count("[data-testid=tv-celebration]").await > 0 {
+            celebrating += 1;
+        }
+    }
     let (f1, t1) = (frames().await, Instant::now());
+    println!("tv-fps: a celebration on screen at {celebrating} of {seconds} one-second samples");
     (f1 - f0) / (t1 - t0).as_secs_f64()
 }
 
@@ -118,6 +195,22 @@ async fn run(args: Args) {
     .await
     .expect("sign_in_display");
     let known = app.client.windows().await.expect("window handles");
+    if !args.main_visible {
+        // As on a wall display started with `--tv`: the main window hidden (to the tray).
+        app.invoke("close_window", json!({}))
+            .await
+            .expect("hide main");
+        let visibility = poll(
+            "the hidden main window's page to know it",
+            Duration::from_secs(10),
+            async || {
+                let state = app.js("return document.visibilityState;", vec![]).await;
+                (state == "hidden").then_some(state)
+            },
+        )
+        .await;
+        println!("tv-fps: main window hidden (document.visibilityState {visibility})");
+    }
     app.invoke("open_tv", json!({})).await.expect("open_tv");
     app.switch_to_new_window(&known, Duration::from_secs(20))
         .await;
@@ -130,7 +223,9 @@ async fn run(args: Args) {
     tokio::time::sleep(Duration::from_secs(3)).await;
 
     let window = Duration::from_secs(args.seconds);
+    let cpu0 = cpu_ticks_by_pid();
     let idle_fps = measure_fps(&app, window).await;
+    print_cpu("idle", &cpu0, &cpu_ticks_by_pid(), args.seconds as f64);
     println!("tv-fps: idle {idle_fps:.1} fps over {}s", args.seconds);
 
     // The storm: sales through the hub's own flow, paced to `rate` ranking updates a second.
@@ -170,7 +265,14 @@ async fn run(args: Args) {
     tokio::time::sleep(Duration::from_secs(3)).await;
     let before = published.load(Ordering::Relaxed);
     let t0 = Instant::now();
+    let cpu0 = cpu_ticks_by_pid();
     let loaded_fps = measure_fps(&app, window).await;
+    print_cpu(
+        "storm",
+        &cpu0,
+        &cpu_ticks_by_pid(),
+        t0.elapsed().as_secs_f64(),
+    );
     let achieved = (published.load(Ordering::Relaxed) - before) as f64 / t0.elapsed().as_secs_f64();
     stop.store(true, Ordering::Relaxed);
     load.await.expect("the load task");

@@ -10,6 +10,7 @@ use sideline_client::typescript::TypeCollector;
 
 use crate::commands::{AppInfo, DisplaySignInRequest, Settings, SignInRequest};
 use crate::error::{CommandError, ErrorCode};
+use crate::feeds::StateFeed;
 use crate::forward::{Celebration, Navigate, StatePatch};
 use crate::session::SessionInfo;
 
@@ -32,6 +33,7 @@ pub fn render_typescript() -> String {
     types.root::<StatePatch>();
     types.root::<Celebration>();
     types.root::<Navigate>();
+    types.root::<StateFeed>();
     let types = types.finish();
 
     let mut out = String::from(
@@ -94,6 +96,7 @@ mod tests {
             "StatePatch",
             "Celebration",
             "Navigate",
+            "StateFeed",
             "NoteInput",
             "ActionItemInput",
         ] {

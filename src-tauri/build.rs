@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "open_quick_capture",
     "open_tv",
     "close_window",
+    "state_feed",
     "set_tv_pin",
     "verify_tv_pin",
 ];

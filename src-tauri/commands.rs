@@ -11,6 +11,7 @@ use sideline_protocol::{ClientEvent, Namespace};
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewWindow};
 
 use crate::error::{CommandError, ErrorCode};
+use crate::feeds::{FeedRequests, StateFeed};
 use crate::session::{SessionExt, SessionInfo};
 use crate::{tray, windows};
 
@@ -226,6 +227,13 @@ pub fn open_quick_capture<R: Runtime>(app: AppHandle<R>) -> Result<(), CommandEr
 #[tauri::command]
 pub fn open_tv<R: Runtime>(app: AppHandle<R>) -> Result<(), CommandError> {
     Ok(windows::open_tv(&app)?)
+}
+
+/// How often the calling window takes `state` patches: paused while hidden, or at most one per
+/// `minIntervalMs` (see [`crate::feeds`]).
+#[tauri::command]
+pub fn state_feed<R: Runtime>(window: WebviewWindow<R>, feed: StateFeed) {
+    window.state::<FeedRequests>().set(window.label(), feed);
 }
 
 /// Closes the calling window (the main window hides to the tray instead).

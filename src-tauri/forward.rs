@@ -1,8 +1,9 @@
 //! Forwarders from the active engine to the UI and the desktop, one task each, aborted when the
 //! session changes:
 //!
-//! - state publications → `state` events ([`StatePatch`]: only the sections that changed), the
-//!   tray's unread count and the startup probe;
+//! - state publications → `state` events ([`StatePatch`]: only the sections that changed, to
+//!   each window at the pace it asked for, see [`crate::feeds`]), the tray's unread count and
+//!   the startup probe;
 //! - alerts → native notifications (notify-rust); a click shows the main window on the alert's
 //!   target (`navigate`);
 //! - live events → `celebration` events ([`Celebration`], for TV mode).
@@ -24,9 +25,12 @@ use sideline_protocol::UserRef;
 use sideline_protocol::leaderboard::{AchievementEvent, RankingUpdate};
 use sideline_protocol::training::LevelUpEvent;
 use std::collections::BTreeMap;
-use tauri::{AppHandle, Emitter, Runtime};
+use std::time::Instant;
+use tauri::{AppHandle, Emitter, EventTarget, Manager, Runtime};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::task::JoinHandle;
+
+use crate::feeds::{FeedRequests, WindowFeeds};
 
 /// The `state` event: what changed since the previous version, whole sections at a time.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -67,14 +71,15 @@ pub struct StatePatch {
     pub work: Option<WorkState>,
 }
 
-/// The patch for one publication: only the sections it names.
-pub fn patch(update: &StateUpdate) -> StatePatch {
-    let has = |s: Section| update.sections.contains(&s);
+/// The patch of `sections` taken from the publication `update` (its own sections, or those a
+/// window has missed since its last patch).
+pub fn patch(update: &StateUpdate, sections: &[Section]) -> StatePatch {
+    let has = |s: Section| sections.contains(&s);
     let state = &update.state;
     let session = has(Section::Session);
     StatePatch {
         version: update.version,
-        sections: update.sections.clone(),
+        sections: sections.to_vec(),
         me: session.then(|| state.me.clone()),
         connection: session.then(|| state.connection.clone()),
         last_event_ids: session.then(|| state.last_event_ids.clone()),
@@ -210,22 +215,45 @@ pub fn spawn<R: Runtime>(
     let state_app = app.clone();
     let state_task = tokio::spawn(async move {
         let mut unread = None;
+        let mut feeds = WindowFeeds::default();
+        let mut latest: Option<StateUpdate> = None;
+        let mut published = true;
         loop {
-            let update = changes.borrow_and_update().clone();
-            if update.version > 0 {
-                let mut patch = patch(&update);
-                patch.version += version_base;
-                emitted.fetch_max(patch.version, Ordering::SeqCst);
-                let _ = state_app.emit("state", patch);
+            if let Some(requests) = state_app.try_state::<FeedRequests>() {
+                feeds.update_requests(&requests);
             }
-            let count = update.state.work.unread_count;
-            if unread != Some(count) {
-                unread = Some(count);
-                crate::tray::show_unread(&state_app, count);
+            if published {
+                let update = changes.borrow_and_update().clone();
+                let count = update.state.work.unread_count;
+                if unread != Some(count) {
+                    unread = Some(count);
+                    crate::tray::show_unread(&state_app, count);
+                }
+                startup_probe(&update);
+                if update.version > 0 {
+                    let windows = state_app.webview_windows();
+                    feeds.changed(&update.sections, windows.keys().map(String::as_str));
+                    latest = Some(update);
+                }
             }
-            startup_probe(&update);
-            if changes.changed().await.is_err() {
-                return;
+            if let Some(update) = &latest {
+                for (window, sections) in feeds.take_due(Instant::now()) {
+                    let mut patch = patch(update, &sections);
+                    patch.version += version_base;
+                    emitted.fetch_max(patch.version, Ordering::SeqCst);
+                    let _ = state_app.emit_to(EventTarget::webview_window(window), "state", patch);
+                }
+            }
+            let next_due = feeds.next_due(Instant::now());
+            tokio::select! {
+                changed = changes.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    published = true;
+                }
+                () = requests_changed(&state_app) => published = false,
+                () = sleep_until(next_due), if next_due.is_some() => published = false,
             }
         }
     });
@@ -255,6 +283,22 @@ pub fn spawn<R: Runtime>(
         }
     });
     vec![state_task, alert_task, live_task]
+}
+
+/// Resolves when a window changes its state feed (never without [`FeedRequests`]).
+async fn requests_changed<R: Runtime>(app: &AppHandle<R>) {
+    match app.try_state::<FeedRequests>() {
+        Some(requests) => requests.changed.notified().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Sleeps until `at` (`None`: forever; the caller's `select!` guards that branch).
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Shows a native notification. On Linux/BSD a click (the default action) shows the main
@@ -364,18 +408,24 @@ mod tests {
 
     #[test]
     fn a_patch_carries_only_the_changed_sections() {
-        let value = serde_json::to_value(patch(&update(vec![Section::Leaderboard]))).unwrap();
+        let value = serde_json::to_value(patch(
+            &update(vec![Section::Leaderboard]),
+            &[Section::Leaderboard],
+        ))
+        .unwrap();
         let keys: Vec<_> = value.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys, ["leaderboard", "sections", "version"]);
 
-        let value = serde_json::to_value(patch(&update(vec![Section::Session]))).unwrap();
+        let value =
+            serde_json::to_value(patch(&update(vec![Section::Session]), &[Section::Session]))
+                .unwrap();
         assert_eq!(value["connection"]["state"], "live");
         assert_eq!(value["lastEventIds"]["/"], 7);
         assert!(value.get("me").is_some_and(serde_json::Value::is_null));
         assert!(value.get("work").is_none());
 
         for section in [Section::Analyses, Section::Notes, Section::Notifications] {
-            let value = serde_json::to_value(patch(&update(vec![section]))).unwrap();
+            let value = serde_json::to_value(patch(&update(vec![section]), &[section])).unwrap();
             assert!(value.get("work").is_some(), "{section:?}");
             assert!(value.get("team").is_none());
         }

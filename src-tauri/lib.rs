@@ -8,6 +8,7 @@
 //!   the embedded hub. Switching stops the old engine before the new one starts.
 //! - [`forward`]: per engine, tasks that push state patches (`state`), native alerts
 //!   (notify-rust; a click emits `navigate`) and celebrations (`celebration`) out.
+//!   [`feeds`]: how often each window takes state patches (paused while hidden, the TV slower).
 //! - [`windows`]: `main`, `quick-capture` and `tv`. [`tray`]: the tray menu and unread count.
 //! - [`idle`]: system idle time → presence away / online.
 //! - [`logs`]: the rolling log file. [`error`]: [`CommandError`], the `{ code, message }`
@@ -18,7 +19,7 @@
 //!
 //! ```text
 //! UI ─invoke─▶ commands ─▶ Session (profiles, Engine) ─▶ core crates ─▶ { code, message } | value
-//! Engine ─watch<StateUpdate>─▶ forward ─emit("state", StatePatch)─▶ every window
+//! Engine ─watch<StateUpdate>─▶ forward ─emit_to("state", StatePatch)─▶ each window, at its pace
 //!        ─broadcast<Alert>──▶ forward ─▶ notify-rust ─click─▶ show main + emit("navigate")
 //!        ─broadcast<LiveEvent>▶ forward ─emit("celebration")─▶ TV window
 //! tray / global shortcut / single instance ─▶ windows
@@ -27,6 +28,7 @@
 pub mod bindings;
 pub mod commands;
 pub mod error;
+pub mod feeds;
 pub mod forward;
 pub mod idle;
 pub mod logs;
@@ -158,6 +160,7 @@ pub fn run() {
             // so a read-only or full disk is reported at start, not at the first capture.
             std::fs::create_dir_all(&data_dir)?;
             app.manage(session::Session::new(Profiles::new(&data_dir)));
+            app.manage(feeds::FeedRequests::default());
 
             // On Linux the tray library is loaded at run time and panics when it is missing.
             let created = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -204,12 +207,13 @@ pub fn run() {
                 api.prevent_close();
                 let _ = window.hide();
             }
-            // Leaving TV mode (started with `--tv`, the main window hidden) lands in the app,
-            // not in an invisible process.
-            WindowEvent::Destroyed
-                if window.label() == windows::TV && !QUITTING.load(Ordering::SeqCst) =>
-            {
-                windows::show_main(window.app_handle());
+            WindowEvent::Destroyed => {
+                window.state::<feeds::FeedRequests>().remove(window.label());
+                // Leaving TV mode (started with `--tv`, the main window hidden) lands in the
+                // app, not in an invisible process.
+                if window.label() == windows::TV && !QUITTING.load(Ordering::SeqCst) {
+                    windows::show_main(window.app_handle());
+                }
             }
             _ => {}
         })
@@ -233,6 +237,7 @@ pub fn run() {
             commands::set_do_not_disturb,
             commands::open_quick_capture,
             commands::open_tv,
+            commands::state_feed,
             commands::close_window,
             commands::set_tv_pin,
             commands::verify_tv_pin,

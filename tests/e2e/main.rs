@@ -14,7 +14,8 @@
 //! - [`flows`]: what a user does, in the UI's test ids (sign in, views, notes).
 //! - the tests: [`demo`], [`sign_in`], [`notes`], [`alerts`], [`screenshots`], [`tv`],
 //!   [`tray`] (the tray menu over D-Bus), [`desktop`] (single instance, window state, the
-//!   global shortcut through `xdotool`, idle → away at the X server).
+//!   global shortcut through `xdotool`, idle → away at the X server), [`feeds`] (a hidden
+//!   window's state feed pauses and catches up).
 
 mod flows;
 mod harness;
@@ -26,6 +27,7 @@ mod status_notifier;
 mod alerts;
 mod demo;
 mod desktop;
+mod feeds;
 mod notes;
 mod screenshots;
 mod sign_in;

@@ -412,6 +412,14 @@ export type Standing = {
   previousRank: number,
 };
 
+/** What a window asks of the state feed (`state_feed` command). */
+export type StateFeed = {
+  /** No patches until resumed (the window is hidden); resuming sends every section. */
+  paused: boolean,
+  /** At least this long between two patches (0: every publication). */
+  minIntervalMs: number,
+};
+
 /** The `state` event: what changed since the previous version, whole sections at a time. */
 export type StatePatch = {
   /** The publication's version (increasing). */

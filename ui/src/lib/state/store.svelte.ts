@@ -4,6 +4,7 @@
 // reactivity of `$state` keeps the others untouched).
 import { listen } from '@tauri-apps/api/event';
 import { call } from '../ipc/invoke';
+import type { StateFeed } from '../ipc/bindings';
 import type { AppState, StatePatch, StateUpdate } from './types';
 
 class AppStateStore {
@@ -87,17 +88,26 @@ export function applySnapshot(update: StateUpdate): void {
   appState.version = update.version;
 }
 
+/** How often this window wants `state` patches (see src-tauri/feeds.rs). */
+export interface FeedOptions {
+  /** At least this long between two patches (0: every publication, up to 30 a second). */
+  minIntervalMs: number;
+}
+
 /**
  * Keeps `appState` in sync: listens to `state` first, then asks for the snapshot, so no patch
  * falls between the two; patches that arrive before the snapshot are applied after it when
- * newer. Returns the unlisten function.
+ * newer. With `feed`, also tells the engine's forwarder this window's pace, and pauses the feed
+ * while the window is hidden (a hidden window re-rendering 30 patches a second is wasted work);
+ * on showing again the forwarder sends every section at once. Returns the stop function.
  */
-export async function startStateSync(): Promise<() => void> {
+export async function startStateSync(feed?: FeedOptions): Promise<() => void> {
   let early: StatePatch[] | null = [];
   const unlisten = await listen<StatePatch>('state', (event) => {
     if (early) early.push(event.payload);
     else applyPatch(event.payload);
   });
+  const stopFeed = feed ? followVisibility(feed) : () => undefined;
   try {
     applySnapshot(await call<StateUpdate>('app_state'));
   } finally {
@@ -105,7 +115,22 @@ export async function startStateSync(): Promise<() => void> {
     early = null;
     for (const patch of waiting) applyPatch(patch);
   }
-  return unlisten;
+  return () => {
+    stopFeed();
+    // Tauri's unlisten returns a promise despite its type: hand it on to whoever stops us.
+    return unlisten();
+  };
+}
+
+/** Sends this window's feed request now and whenever its visibility changes. */
+function followVisibility(feed: FeedOptions): () => void {
+  const request = () => {
+    const request: StateFeed = { paused: document.visibilityState === 'hidden', minIntervalMs: feed.minIntervalMs };
+    call<null>('state_feed', { feed: request }).catch(() => undefined);
+  };
+  document.addEventListener('visibilitychange', request);
+  request();
+  return () => document.removeEventListener('visibilitychange', request);
 }
 
 /** How many captures (notes and action items) wait for the hub. */

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import {
@@ -137,5 +137,48 @@ describe('startStateSync', () => {
     expect(appState.version).toBe(5);
     expect(appState.current?.connection).toEqual({ state: 'live' });
     unlisten();
+  });
+
+  it('asks for its feed, pauses it while hidden and resumes it when shown', async () => {
+    const feeds: unknown[] = [];
+    mockIPC(
+      (cmd, args) => {
+        if (cmd === 'state_feed') feeds.push((args as { feed: unknown }).feed);
+        if (cmd === 'app_state') return { version: 1, sections: [], state: emptyState() };
+        return null;
+      },
+      { shouldMockEvents: true },
+    );
+    let visibility: DocumentVisibilityState = 'visible';
+    const spy = vi.spyOn(document, 'visibilityState', 'get').mockImplementation(() => visibility);
+    const stop = await startStateSync({ minIntervalMs: 250 });
+    expect(feeds).toEqual([{ paused: false, minIntervalMs: 250 }]);
+    visibility = 'hidden';
+    document.dispatchEvent(new Event('visibilitychange'));
+    visibility = 'visible';
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(feeds).toEqual([
+      { paused: false, minIntervalMs: 250 },
+      { paused: true, minIntervalMs: 250 },
+      { paused: false, minIntervalMs: 250 },
+    ]);
+    stop();
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(feeds).toHaveLength(3);
+    spy.mockRestore();
+  });
+
+  it('asks nothing of the feed without options (the quick-capture window)', async () => {
+    const commands: string[] = [];
+    mockIPC(
+      (cmd) => {
+        commands.push(cmd);
+        if (cmd === 'app_state') return { version: 1, sections: [], state: emptyState() };
+      },
+      { shouldMockEvents: true },
+    );
+    const stop = await startStateSync();
+    expect(commands).not.toContain('state_feed');
+    stop();
   });
 });

@@ -73,6 +73,7 @@ function setup({ tv = {}, connection = { state: 'live' }, pin }: Setup = {}) {
           return { profiles: [], activeId: 'p1', demo: false, keychain: { state: 'available' }, needsPassword: null, error: null };
         case 'send_event':
         case 'close_window':
+        case 'state_feed':
           return null;
         case 'verify_tv_pin':
           return pin === undefined || (args as { pin: string }).pin === pin;
@@ -106,6 +107,10 @@ describe('TvApp', () => {
     setup();
     await advance(0);
     expect(calls.map((c) => c.cmd)).toEqual(expect.arrayContaining(['settings', 'app_state']));
+    // A wall needs a few patches a second, not the engine's thirty.
+    expect(calls.filter((c) => c.cmd === 'state_feed').map((c) => c.args)).toEqual([
+      { feed: { paused: false, minIntervalMs: 250 } },
+    ]);
     expect(calls.filter((c) => c.cmd === 'send_event').map((c) => c.args)).toEqual([
       { namespace: '/leaderboard', name: 'join:tv-display', payload: null },
       { namespace: '/leaderboard', name: 'leaderboard:request', payload: { metric: 'revenue', range: 'today', limit: 10 } },
