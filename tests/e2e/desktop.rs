@@ -277,3 +277,66 @@ async fn desktop_idle_at_the_x_server_turns_the_user_away_and_input_back_online(
     app.stop().await;
     lead.shutdown().await;
 }
+
+/// The `.desktop` files in the test's XDG autostart directory.
+fn autostart_entries(env: &TestEnv) -> Vec<(std::path::PathBuf, String)> {
+    let dir = env.home.join(".config").join("autostart");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "desktop"))
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            (p, text)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn desktop_autostart_setting_writes_and_removes_the_login_entry() {
+    let env = TestEnv::new("autostart");
+    let app = env
+        .launch(
+            &["--demo"],
+            &[("SIDELINE_DEMO_RATE", "0")],
+            crate::flows::STATUS,
+        )
+        .await;
+    crate::flows::open_view(&app, "settings").await;
+    assert!(
+        autostart_entries(&env).is_empty(),
+        "no login entry before the setting is on: {:?}",
+        autostart_entries(&env)
+    );
+
+    // On: the session's autostart directory gets an entry that starts this binary.
+    app.click("[data-testid=autostart]").await;
+    let (path, text) = poll("an autostart entry", UI_DEADLINE, async || {
+        autostart_entries(&env).into_iter().next()
+    })
+    .await;
+    println!("{}:\n{text}", path.display());
+    let binary = app.app_binary();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("Exec=") && l.contains(&*binary.to_string_lossy())),
+        "the entry starts {}: {text}",
+        binary.display()
+    );
+    let settings = app
+        .invoke("settings", json!({}))
+        .await
+        .unwrap_or_else(|e| panic!("settings: {e}"));
+    assert_eq!(settings["autostart"], true, "the setting is on: {settings}");
+
+    // Off: the entry is gone.
+    app.click("[data-testid=autostart]").await;
+    poll("the autostart entry to go", UI_DEADLINE, async || {
+        autostart_entries(&env).is_empty().then_some(())
+    })
+    .await;
+    app.stop().await;
+}
