@@ -125,8 +125,8 @@ export async function startStateSync(feed?: FeedOptions): Promise<() => void> {
 /** Sends this window's feed request now and whenever its visibility changes. */
 function followVisibility(feed: FeedOptions): () => void {
   const request = () => {
-    const request: StateFeed = { paused: document.visibilityState === 'hidden', minIntervalMs: feed.minIntervalMs };
-    call<null>('state_feed', { feed: request }).catch(() => undefined);
+    const wanted: StateFeed = { paused: document.visibilityState === 'hidden', minIntervalMs: feed.minIntervalMs };
+    call<null>('state_feed', { feed: wanted }).catch(() => undefined);
   };
   document.addEventListener('visibilitychange', request);
   request();
