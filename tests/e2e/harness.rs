@@ -768,28 +768,10 @@ impl RunningApp {
     /// Kills this test's app processes that outlived the session: the app binary running with
     /// this test's HOME (nothing else is touched).
     fn kill_leftovers(&self) {
-        let home = format!("HOME={}", self.home.display());
-        let Ok(procs) = std::fs::read_dir("/proc") else {
-            return;
-        };
-        for entry in procs.flatten() {
-            let Some(pid) = entry
-                .file_name()
-                .to_str()
-                .and_then(|p| p.parse::<i32>().ok())
-            else {
-                continue;
-            };
-            let exe = std::fs::read_link(entry.path().join("exe")).ok();
-            if exe.as_deref() != Some(self.app.as_path()) {
-                continue;
-            }
-            let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
-            if environ.split(|b| *b == 0).any(|var| var == home.as_bytes()) {
-                let _ = StdCommand::new("kill")
-                    .args(["-9", &pid.to_string()])
-                    .status();
-            }
+        for pid in self.app_pids() {
+            let _ = StdCommand::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
         }
     }
 }
