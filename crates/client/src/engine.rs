@@ -122,7 +122,8 @@ enum Command {
     DrainNow,
     Emit(ClientEvent, oneshot::Sender<Result<()>>),
     SetAlertSettings(AlertSettings),
-    Stop(oneshot::Sender<()>),
+    /// Publish what is pending and end.
+    Stop,
 }
 
 /// The client engine. Cheap handles out: status, state, alerts, live events.
@@ -135,7 +136,10 @@ pub struct Engine {
     live: broadcast::Sender<LiveEvent>,
     commands: mpsc::UnboundedSender<Command>,
     supervisors: Vec<Supervisor>,
-    tasks: Vec<JoinHandle<()>>,
+    /// The applier: [`Engine::shutdown`] waits for it to end.
+    applier: Option<JoinHandle<()>>,
+    /// The status combiner.
+    combiner: JoinHandle<()>,
 }
 
 impl Engine {
@@ -245,7 +249,7 @@ impl Engine {
             rng: StdRng::from_entropy(),
         };
         let period = Duration::from_secs_f64(1.0 / config.publish_rate_hz.max(0.1));
-        let task = tokio::spawn(applier.run(events_rx, commands_rx, period));
+        let applier = tokio::spawn(applier.run(events_rx, commands_rx, period));
         Ok(Engine {
             store,
             status,
@@ -254,7 +258,8 @@ impl Engine {
             live,
             commands,
             supervisors,
-            tasks: vec![task, combiner],
+            applier: Some(applier),
+            combiner,
         })
     }
 
@@ -385,21 +390,22 @@ impl Engine {
         for s in std::mem::take(&mut self.supervisors) {
             s.stop().await;
         }
-        let (tx, rx) = oneshot::channel();
-        if self.commands.send(Command::Stop(tx)).is_ok() {
-            let _ = rx.await;
+        // Wait for the task itself, not for an answer to the stop: a command sent while the
+        // applier is ending can stay queued, unanswered, for as long as this handle lives.
+        let _ = self.commands.send(Command::Stop);
+        if let Some(applier) = self.applier.take() {
+            let _ = applier.await;
         }
-        for task in self.tasks.drain(..) {
-            task.abort();
-        }
+        self.combiner.abort();
     }
 }
 
 impl Drop for Engine {
     fn drop(&mut self) {
-        for task in &self.tasks {
-            task.abort();
+        if let Some(applier) = &self.applier {
+            applier.abort();
         }
+        self.combiner.abort();
     }
 }
 
@@ -504,10 +510,17 @@ impl<L: Link> Applier<L> {
         let mut housekeeping = tokio::time::interval(Duration::from_millis(250));
         housekeeping.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut status = self.status.clone();
+        // The supervisors stop first at shutdown: the applier still serves commands (the
+        // final publish included) after their channels close.
+        let mut supervised = true;
+        let mut combined = true;
         loop {
             tokio::select! {
-                first = events.recv() => {
-                    let Some(first) = first else { break };
+                first = events.recv(), if supervised => {
+                    let Some(first) = first else {
+                        supervised = false;
+                        continue;
+                    };
                     let mut batch = vec![first];
                     while batch.len() < BATCH {
                         match events.try_recv() {
@@ -524,9 +537,7 @@ impl<L: Link> Applier<L> {
                     let Some(command) = command else { break };
                     match command {
                         Command::Captured(record) => {
-                            if self.state.merge_outbox(std::slice::from_ref(&record)) {
-                                self.dirty.insert(Section::Notes);
-                            }
+                            self.captured(*record);
                             self.drain().await;
                         }
                         Command::DrainNow => self.drain().await,
@@ -538,17 +549,20 @@ impl<L: Link> Applier<L> {
                             let _ = reply.send(result);
                         }
                         Command::SetAlertSettings(settings) => self.policy.set_settings(settings),
-                        Command::Stop(done) => {
+                        Command::Stop => {
                             self.publish();
-                            let _ = done.send(());
                             break;
                         }
                     }
                 }
-                _ = status.changed() => {
-                    self.state.connection = Some(status.borrow().clone());
-                    self.dirty.insert(Section::Session);
-                }
+                changed = status.changed(), if combined => match changed {
+                    Ok(()) => {
+                        self.state.connection = Some(status.borrow().clone());
+                        self.dirty.insert(Section::Session);
+                    }
+                    // The combiner ends with the supervisors.
+                    Err(_) => combined = false,
+                },
                 _ = publish.tick() => self.publish(),
                 _ = housekeeping.tick() => {
                     for alert in self.policy.flush(AlertClock::system()) {
@@ -557,6 +571,22 @@ impl<L: Link> Applier<L> {
                     self.drain().await;
                 }
             }
+        }
+    }
+
+    /// Shows a new capture. A drain may have sent it, and the hub answered, before this
+    /// command came: it is shown as the store has it now, not as captured.
+    fn captured(&mut self, record: OutboxRecord) {
+        let record = match self.store.outbox_record(&record.client_id) {
+            Ok(Some(current)) => current,
+            Ok(None) => record,
+            Err(err) => {
+                tracing::warn!(error = %err, "reading a capture back failed");
+                record
+            }
+        };
+        if self.state.merge_outbox(std::slice::from_ref(&record)) {
+            self.dirty.insert(Section::Notes);
         }
     }
 
@@ -778,5 +808,109 @@ impl<L: Link> Applier<L> {
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::work::SyncState;
+    use crate::store::test_support::open_temp;
+    use sideline_protocol::notes::{NoteType, Priority};
+
+    /// A connection that is never up (these tests drive the applier directly).
+    struct NoLink;
+
+    impl Link for NoLink {
+        async fn emit(&self, _: &str, _: Value) -> Result<()> {
+            Err(ClientError::NotConnected)
+        }
+        async fn close(&self) {}
+    }
+
+    fn applier(store: Arc<Store>) -> Applier<NoLink> {
+        let (state_tx, _) = watch::channel(StateUpdate {
+            version: 0,
+            sections: Vec::new(),
+            state: Arc::new(AppState::default()),
+        });
+        let (_, status) = watch::channel(ConnectionStatus::Live);
+        Applier {
+            store,
+            state: AppState::default(),
+            policy: AlertPolicy::new(AlertSettings::default(), None),
+            drainer: Drainer::new(DrainConfig::default()),
+            main_ready_at: None,
+            links: HashMap::new(),
+            cursors: HashMap::new(),
+            dirty: BTreeSet::new(),
+            version: 0,
+            state_tx,
+            alerts: broadcast::channel(4).0,
+            live: broadcast::channel(4).0,
+            status,
+            rng: StdRng::seed_from_u64(7),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_capture_refused_before_the_applier_saw_it_shows_rejected() {
+        let (_dir, store) = open_temp();
+        let store = Arc::new(store);
+        let mut applier = applier(store.clone());
+        let input = NoteInput {
+            agent_id: Id::new("lead").unwrap(),
+            note_type: NoteType::Coaching,
+            priority: Priority::Medium,
+            category: None,
+            content: "about myself".into(),
+        };
+        let captured = capture_blocking(store, prepare_note(input, Utc::now()).unwrap())
+            .await
+            .unwrap();
+        // A drain sent it before its `Captured` command reached the applier, and the refusal
+        // came back first.
+        let refusal = serde_json::json!({
+            "code": "FORBIDDEN", "message": "not an agent of your team",
+            "event": "quickNote:create", "clientId": captured.client_id,
+        });
+        applier
+            .apply_batch(vec![SupervisedEvent::Event {
+                namespace: Namespace::Main,
+                name: "error".into(),
+                data: refusal,
+            }])
+            .unwrap();
+        applier.captured(captured.clone());
+
+        let shown = &applier.state.work.notes[&captured.client_id.to_string()];
+        assert_eq!(shown.state, SyncState::Rejected);
+        assert_eq!(shown.reason.as_deref(), Some("not an agent of your team"));
+        assert!(applier.dirty.contains(&Section::Notes));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_applier_serves_commands_until_stopped_after_the_supervisors_end() {
+        let (_dir, store) = open_temp();
+        let applier = applier(Arc::new(store));
+        let (events_tx, events_rx) = mpsc::unbounded_channel();
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let task = tokio::spawn(applier.run(events_rx, commands_rx, Duration::from_secs(3600)));
+        // Shutdown stops the supervisors first: their channel closes while the applier idles.
+        drop(events_tx);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+
+        let (reply, answer) = oneshot::channel();
+        let event = ClientEvent::Main(sideline_protocol::MainClientEvent::NotificationReadAll(
+            sideline_protocol::NoPayload,
+        ));
+        commands.send(Command::Emit(event, reply)).unwrap();
+        assert!(matches!(answer.await, Ok(Err(ClientError::NotConnected))));
+
+        commands.send(Command::Stop).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .expect("the applier ends at Stop")
+            .unwrap();
     }
 }

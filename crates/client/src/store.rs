@@ -361,6 +361,18 @@ impl Store {
         Ok(out)
     }
 
+    /// The record captured as `client_id`, as it is now.
+    pub fn outbox_record(&self, client_id: &ClientId) -> Result<Option<OutboxRecord>> {
+        let conn = lock(&self.main);
+        let mut query = conn.prepare_cached(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE client_id = ?1"
+        ))?;
+        query
+            .query_row(params![client_id.to_string()], outbox_row)
+            .optional()?
+            .transpose()
+    }
+
     /// Counts by state.
     pub fn outbox_counts(&self) -> Result<OutboxCounts> {
         let conn = lock(&self.main);

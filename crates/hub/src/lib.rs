@@ -232,7 +232,14 @@ impl RunningHub {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        self.hub.io.close().await;
+        // socketioxide waits for each client to finish closing its transport: bounded like
+        // every other step here, so that no client can keep the hub from stopping.
+        if tokio::time::timeout(Duration::from_secs(5), self.hub.io.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("Socket.IO transports did not close within 5 s; stopping anyway");
+        }
         // socketioxide closes the transports but its sockets close later, asynchronously: stop
         // every worker now (each ends after the event it is handling) and wait for those last
         // writes before checkpointing and reporting the hub stopped.
