@@ -2,7 +2,8 @@
 // `state` patches that carry whole sections. Views read `appState.current` and re-render only
 // the sections a patch replaced (each section is assigned on its own, so the fine-grained
 // reactivity of `$state` keeps the others untouched).
-import { listen } from '@tauri-apps/api/event';
+import { listen, type EventTarget } from '@tauri-apps/api/event';
+import { getCurrentWindow } from '@tauri-apps/api/window';
 import { call } from '../ipc/invoke';
 import type { StateFeed } from '../ipc/bindings';
 import type { AppState, StatePatch, StateUpdate } from './types';
@@ -103,10 +104,14 @@ export interface FeedOptions {
  */
 export async function startStateSync(feed?: FeedOptions): Promise<() => void> {
   let early: StatePatch[] | null = [];
-  const unlisten = await listen<StatePatch>('state', (event) => {
-    if (early) early.push(event.payload);
-    else applyPatch(event.payload);
-  });
+  const unlisten = await listen<StatePatch>(
+    'state',
+    (event) => {
+      if (early) early.push(event.payload);
+      else applyPatch(event.payload);
+    },
+    { target: thisWindow() },
+  );
   const stopFeed = feed ? followVisibility(feed) : () => undefined;
   try {
     applySnapshot(await call<StateUpdate>('app_state'));
@@ -120,6 +125,20 @@ export async function startStateSync(feed?: FeedOptions): Promise<() => void> {
     // Tauri's unlisten returns a promise despite its type: hand it on to whoever stops us.
     return unlisten();
   };
+}
+
+/**
+ * This window as an event target. The forwarder sends each window its own patches, at its own
+ * pace; a listener for any target would also take every other window's (a main window under a
+ * fullscreen TV re-rendering the TV's patches took a whole core in the TV benchmark).
+ */
+function thisWindow(): EventTarget {
+  try {
+    return { kind: 'WebviewWindow', label: getCurrentWindow().label };
+  } catch {
+    // Outside Tauri (a plain browser while developing): nothing else is listening anyway.
+    return { kind: 'Any' };
+  }
 }
 
 /** Sends this window's feed request now and whenever its visibility changes. */

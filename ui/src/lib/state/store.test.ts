@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks, mockIPC, mockWindows } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import {
   appState,
@@ -166,6 +166,21 @@ describe('startStateSync', () => {
     document.dispatchEvent(new Event('visibilitychange'));
     expect(feeds).toHaveLength(3);
     spy.mockRestore();
+  });
+
+  it("listens only to this window's patches, not to the ones paced for other windows", async () => {
+    const listens: unknown[] = [];
+    mockWindows('tv');
+    mockIPC((cmd, args) => {
+      if (cmd === 'plugin:event|listen') listens.push(args);
+      if (cmd === 'app_state') return { version: 1, sections: [], state: emptyState() };
+      return null;
+    });
+    const stop = await startStateSync({ minIntervalMs: 250 });
+    expect(listens).toEqual([
+      expect.objectContaining({ event: 'state', target: { kind: 'WebviewWindow', label: 'tv' } }),
+    ]);
+    stop();
   });
 
   it('asks nothing of the feed without options (the quick-capture window)', async () => {
