@@ -129,8 +129,7 @@ export async function startStateSync(feed?: FeedOptions): Promise<() => void> {
 
 /**
  * This window as an event target. The forwarder sends each window its own patches, at its own
- * pace; a listener for any target would also take every other window's (a main window under a
- * fullscreen TV re-rendering the TV's patches took a whole core in the TV benchmark).
+ * pace; a listener for any target would also take, apply and render every other window's.
  */
 function thisWindow(): EventTarget {
   try {
