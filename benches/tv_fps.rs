@@ -70,30 +70,18 @@ fn main() {
 /// CPU time (user + system, in clock ticks) of every process on the machine, by pid, with
 /// its command name.
 fn cpu_ticks_by_pid() -> std::collections::BTreeMap<u32, (String, u64)> {
-    let mut ticks = std::collections::BTreeMap::new();
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return ticks;
-    };
-    for entry in dir.flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // `pid (comm) state ppid …`: comm may hold spaces, so split at the last `)`.
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-            continue;
-        };
-        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
-        // utime and stime are fields 14 and 15 of stat(5); `fields` starts at field 3.
-        let used: u64 = fields
-            .get(11..13)
-            .map(|f| f.iter().filter_map(|v| v.parse::<u64>().ok()).sum())
-            .unwrap_or(0);
-        ticks.insert(pid, (stat[open + 1..close].to_owned(), used));
-    }
-    ticks
+    harness::processes()
+        .filter_map(|(pid, dir)| {
+            let (comm, fields) = harness::process_stat(&dir)?;
+            // utime and stime are fields 14 and 15 of stat(5); `fields` starts at field 3.
+            let used: u64 = fields
+                .get(11..13)?
+                .iter()
+                .filter_map(|v| v.parse::<u64>().ok())
+                .sum();
+            Some((pid, (comm, used)))
+        })
+        .collect()
 }
 
 /// Prints each command's share of one core between two samples, busiest first: the load's

@@ -658,25 +658,16 @@ impl RunningApp {
     /// The pids of this test's app processes (the app binary running with this test's HOME).
     pub fn app_pids(&self) -> Vec<u32> {
         let home = format!("HOME={}", self.home.display());
-        let mut pids = Vec::new();
-        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-            let Some(pid) = entry
-                .file_name()
-                .to_str()
-                .and_then(|p| p.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            let exe = std::fs::read_link(entry.path().join("exe")).ok();
-            if exe.as_deref() != Some(self.app.as_path()) {
-                continue;
-            }
-            let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
-            if environ.split(|b| *b == 0).any(|var| var == home.as_bytes()) {
-                pids.push(pid);
-            }
-        }
-        pids
+        processes()
+            .filter(|(_, dir)| {
+                std::fs::read_link(dir.join("exe")).ok().as_deref() == Some(self.app.as_path())
+            })
+            .filter(|(_, dir)| {
+                let environ = std::fs::read(dir.join("environ")).unwrap_or_default();
+                environ.split(|b| *b == 0).any(|var| var == home.as_bytes())
+            })
+            .map(|(pid, _)| pid)
+            .collect()
     }
 
     /// Whether Tauri says the main window is visible (asked from the current window's
@@ -805,29 +796,39 @@ pub fn viewable_x_windows(name: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every process on the machine: its pid and its `/proc/<pid>` directory.
+pub fn processes() -> impl Iterator<Item = (u32, PathBuf)> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse::<u32>().ok()?;
+            Some((pid, entry.path()))
+        })
+}
+
+/// A process's `stat` line (proc(5)): its command name, and the fields after it, from field 3
+/// (`state`) on.
+pub fn process_stat(dir: &Path) -> Option<(String, Vec<String>)> {
+    let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+    // `pid (comm) state ppid …`: comm may hold spaces and parentheses; split at the last ')'.
+    let (open, close) = (stat.find('(')?, stat.rfind(')')?);
+    let fields = stat[close + 1..]
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    Some((stat[open + 1..close].to_owned(), fields))
+}
+
 /// Every process below `root` (from the parent pids in `/proc/<pid>/stat`).
 fn descendants(root: u32) -> Vec<u32> {
-    let mut table = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|p| p.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // `pid (comm) state ppid …`: the name may hold spaces; split after the last ')'.
-        let ppid = stat
-            .rfind(')')
-            .and_then(|i| stat[i + 1..].split_whitespace().nth(1))
-            .and_then(|p| p.parse::<u32>().ok());
-        if let Some(ppid) = ppid {
-            table.push((pid, ppid));
-        }
-    }
+    let table: Vec<(u32, u32)> = processes()
+        .filter_map(|(pid, dir)| {
+            let (_, fields) = process_stat(&dir)?;
+            Some((pid, fields.get(1)?.parse().ok()?))
+        })
+        .collect();
     let mut found = Vec::new();
     let mut frontier = vec![root];
     while let Some(parent) = frontier.pop() {
