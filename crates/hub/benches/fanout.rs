@@ -16,7 +16,9 @@
 //! - delivery latency per recipient (HTTP request start → frame received), p50 and p99;
 //! - last-recipient latency per message (when the whole room has it), p99;
 //! - hub CPU time (user + system, all threads) per delivered message;
-//! - hub RSS per idle connection (RSS after connecting and settling, minus RSS before).
+//! - hub RSS per idle connection (RSS after connecting and settling, minus RSS before);
+//! - first, hub RSS before and after a burst of logins (`--logins N`, 8 at a time; each is an
+//!   argon2id check that borrows 19 MiB: what the hub keeps of them afterwards).
 //!
 //! Process figures come from `/proc`, so they are reported on Linux only.
 
@@ -34,6 +36,8 @@ use tokio_tungstenite::tungstenite::Message;
 
 /// How many sockets open their WebSocket at the same time while the room fills.
 const CONNECT_CONCURRENCY: usize = 200;
+/// How many logins run at the same time in the login burst.
+const LOGIN_CONCURRENCY: usize = 8;
 /// How long deliveries may trail the last send before the run counts them lost.
 const DRAIN_DEADLINE: Duration = Duration::from_secs(30);
 
@@ -42,6 +46,7 @@ struct Args {
     sockets: usize,
     rate: f64,
     seconds: f64,
+    logins: usize,
 }
 
 fn parse_args() -> Args {
@@ -49,6 +54,7 @@ fn parse_args() -> Args {
         sockets: 1000,
         rate: 10.0,
         seconds: 20.0,
+        logins: 40,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -61,9 +67,12 @@ fn parse_args() -> Args {
             "--sockets" => args.sockets = value("--sockets") as usize,
             "--rate" => args.rate = value("--rate"),
             "--seconds" => args.seconds = value("--seconds"),
+            "--logins" => args.logins = value("--logins") as usize,
             // cargo passes `--bench` to benchmark binaries.
             "--bench" => {}
-            other => panic!("unknown argument {other}: use --sockets N --rate HZ --seconds S"),
+            other => {
+                panic!("unknown argument {other}: use --sockets N --rate HZ --seconds S --logins N")
+            }
         }
     }
     args
@@ -249,6 +258,19 @@ async fn main() {
 
     let hub = HubProcess::spawn().await;
     let http = reqwest::Client::new();
+    let rss_fresh = rss_kib(hub.pid());
+    stream::iter(0..args.logins)
+        .map(|_| login(&http, &hub.url, "lead"))
+        .buffer_unordered(LOGIN_CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await;
+    let kib = |rss: Option<u64>| rss.map_or("n/a".to_owned(), |kib| format!("{kib} KiB"));
+    println!(
+        "fanout: {} logins ({LOGIN_CONCURRENCY} at a time): hub RSS {} before, {} after",
+        args.logins,
+        kib(rss_fresh),
+        kib(rss_kib(hub.pid()))
+    );
     let (agent_token, agent_id) = login(&http, &hub.url, "agent01").await;
     let (leader_token, _) = login(&http, &hub.url, "lead").await;
     let rss_before = rss_kib(hub.pid());

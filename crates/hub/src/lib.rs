@@ -32,6 +32,7 @@
 //!   responder, admin, contests), `/health`, `/metrics`, the OpenAPI document. [`metrics`]:
 //!   Prometheus.
 //! - [`demo`]: the demo team, the simulator, the bootstrap leader of a real hub.
+//! - [`memory`]: glibc's mmap threshold pinned, so argon2's 19 MiB blocks go back when freed.
 //! - [`state`]: [`HubState`], shared by all of the above.
 //!
 //! # Data flow
@@ -58,6 +59,7 @@ pub mod domain;
 pub mod error;
 pub mod flows;
 pub mod http;
+pub mod memory;
 pub mod metrics;
 pub mod presence;
 pub mod publish;

@@ -100,8 +100,9 @@ impl Args {
     }
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    // Before the runtime starts any thread.
+    sideline_hub::memory::pin_mmap_threshold();
     // Logs on stderr; stdout carries only the "listening on" line (scripts read the port).
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -109,7 +110,17 @@ async fn main() -> std::process::ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
-    match run(Args::parse()).await {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            tracing::error!(error = %err, "sideline-hub could not start its runtime");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(Args::parse())) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!(error = %err, "sideline-hub failed");

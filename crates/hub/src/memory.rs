@@ -1,0 +1,39 @@
+//! Large freed blocks go back to the OS: glibc's mmap threshold, pinned.
+//!
+//! Each password check (argon2id, [`crate::auth`]) borrows a 19 MiB block for a few
+//! milliseconds. glibc serves the first such block with its own `mmap` and unmaps it when
+//! freed, but then raises its mmap threshold to that size, so every later block comes from a
+//! thread's heap arena, and stays resident there once freed: 19 MiB for each arena that ever
+//! checked a password (the app's demo, which embeds a hub, kept 20 MiB after one sign-in;
+//! `docs/benchmarks.md`). Pinning the threshold at glibc's default keeps large blocks on their
+//! own mappings. Elsewhere (Windows, macOS, musl) there is nothing to pin.
+
+/// glibc's default mmap threshold: blocks at least this large get their own mapping.
+pub const MMAP_THRESHOLD: usize = 128 * 1024;
+
+/// The environment variable through which glibc takes the threshold at process start; a
+/// value set by the user wins over [`pin_mmap_threshold`].
+pub const MMAP_THRESHOLD_ENV: &str = "MALLOC_MMAP_THRESHOLD_";
+
+/// Pins this process's mmap threshold at [`MMAP_THRESHOLD`], unless [`MMAP_THRESHOLD_ENV`] set
+/// one at start.
+///
+/// Call it first thing in `main`, before any other thread exists: glibc documents `mallopt`
+/// as unsafe to call while other threads allocate.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+pub fn pin_mmap_threshold() {
+    if std::env::var_os(MMAP_THRESHOLD_ENV).is_some() {
+        return;
+    }
+    let threshold = libc::c_int::try_from(MMAP_THRESHOLD).expect("128 KiB fits a C int");
+    // SAFETY: `mallopt` only sets an allocator parameter. The caller runs this before any
+    // other thread exists (see above), so no allocation races the change.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, threshold);
+    }
+}
+
+/// Pins this process's mmap threshold (glibc only; nothing to pin here).
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn pin_mmap_threshold() {}
