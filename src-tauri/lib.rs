@@ -115,23 +115,23 @@ struct TrayAvailable(bool);
 /// `docs/benchmarks.md`). Only glibc has this threshold.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[allow(unsafe_code)]
-fn pin_mmap_threshold() {
+fn pin_mmap_threshold_for_app_and_webkit() {
     use sideline_hub::memory::{MMAP_THRESHOLD, MMAP_THRESHOLD_ENV};
-    sideline_hub::memory::pin_mmap_threshold();
+    // SAFETY: `run` calls this first, and `main` calls `run` before any other thread exists.
+    unsafe { sideline_hub::memory::pin_mmap_threshold() };
     if std::env::var_os(MMAP_THRESHOLD_ENV).is_none() {
-        // SAFETY: `run` calls this first, before any other thread exists, so nothing reads the
-        // environment while it changes.
+        // SAFETY: as above: no other thread exists to read the environment while it changes.
         unsafe { std::env::set_var(MMAP_THRESHOLD_ENV, MMAP_THRESHOLD.to_string()) };
     }
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn pin_mmap_threshold() {}
+fn pin_mmap_threshold_for_app_and_webkit() {}
 
-/// Builds and runs the app until Quit.
+/// Builds and runs the app until Quit. `main` calls it first, before any other thread exists.
 pub fn run() {
     LazyLock::force(&PROCESS_START);
-    pin_mmap_threshold();
+    pin_mmap_threshold_for_app_and_webkit();
     let args = Args::from_env();
     let app = tauri::Builder::default()
         // First, so that a second launch hands over before anything else starts.

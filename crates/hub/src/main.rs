@@ -101,8 +101,11 @@ impl Args {
 }
 
 fn main() -> std::process::ExitCode {
-    // Before the runtime starts any thread.
-    sideline_hub::memory::pin_mmap_threshold();
+    // SAFETY: the first statement of `main`, before the runtime starts any thread.
+    #[allow(unsafe_code)]
+    unsafe {
+        sideline_hub::memory::pin_mmap_threshold();
+    }
     // Logs on stderr; stdout carries only the "listening on" line (scripts read the port).
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)

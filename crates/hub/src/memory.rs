@@ -16,24 +16,21 @@ pub const MMAP_THRESHOLD: usize = 128 * 1024;
 pub const MMAP_THRESHOLD_ENV: &str = "MALLOC_MMAP_THRESHOLD_";
 
 /// Pins this process's mmap threshold at [`MMAP_THRESHOLD`], unless [`MMAP_THRESHOLD_ENV`] set
-/// one at start.
+/// one at start. Only glibc has this threshold; elsewhere it does nothing.
 ///
-/// Call it first thing in `main`, before any other thread exists: glibc documents `mallopt`
-/// as unsafe to call while other threads allocate.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+/// # Safety
+///
+/// No other thread may exist yet: glibc documents `mallopt` as unsafe to call while other
+/// threads allocate. Call it first thing in `main`.
 #[allow(unsafe_code)]
-pub fn pin_mmap_threshold() {
-    if std::env::var_os(MMAP_THRESHOLD_ENV).is_some() {
-        return;
-    }
-    let threshold = libc::c_int::try_from(MMAP_THRESHOLD).expect("128 KiB fits a C int");
-    // SAFETY: `mallopt` only sets an allocator parameter. The caller runs this before any
-    // other thread exists (see above), so no allocation races the change.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, threshold);
+pub unsafe fn pin_mmap_threshold() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os(MMAP_THRESHOLD_ENV).is_none() {
+        let threshold = libc::c_int::try_from(MMAP_THRESHOLD).expect("128 KiB fits a C int");
+        // SAFETY: `mallopt` only sets an allocator parameter, and the caller guarantees that
+        // no other thread exists, so no allocation races the change.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, threshold);
+        }
     }
 }
-
-/// Pins this process's mmap threshold (glibc only; nothing to pin here).
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub fn pin_mmap_threshold() {}
