@@ -5,10 +5,10 @@
 //! used to take every one: a hidden main window kept parsing and re-rendering them, and a wall
 //! display that needs a few a second paid for thirty. Now each window says what it wants (the
 //! `state_feed` command): a hidden window pauses, the TV asks for one patch per 250 ms, the
-//! main window for one per 100 ms. What a window skipped is not lost: the forwarder remembers which sections changed
-//! since each window's last patch and sends them together, from the newest state, when the
-//! window is due (patches carry whole sections, so one patch makes up for many). A window that
-//! resumes gets every section at once.
+//! main window for one per 100 ms. What a window skipped is not lost: the forwarder remembers
+//! which sections changed since each window's last patch and sends them together, from the
+//! newest state, when the window is due (patches carry whole sections, so one patch makes up
+//! for many). A window that resumes gets every section at once.
 //!
 //! The scheduling rule is [`WindowFeeds`], a plain struct driven by the forwarder with
 //! explicit instants, so it is tested without a clock or a window.

@@ -109,29 +109,16 @@ static QUITTING: AtomicBool = AtomicBool::new(false);
 /// Whether a tray icon exists (if not, closing the main window quits instead of hiding).
 struct TrayAvailable(bool);
 
-/// glibc's mmap threshold, pinned ([`sideline_hub::memory`]) in this process, which embeds the
-/// demo's hub, and, through the environment they inherit, in WebKit's web and network
-/// processes: large freed blocks go back to the OS (idle memory of the demo, 376 → 329 MiB:
-/// `docs/benchmarks.md`). Only glibc has this threshold.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-#[allow(unsafe_code)]
-fn pin_mmap_threshold_for_app_and_webkit() {
-    use sideline_hub::memory::{MMAP_THRESHOLD, MMAP_THRESHOLD_ENV};
-    // SAFETY: `run` calls this first, and `main` calls `run` before any other thread exists.
-    unsafe { sideline_hub::memory::pin_mmap_threshold() };
-    if std::env::var_os(MMAP_THRESHOLD_ENV).is_none() {
-        // SAFETY: as above: no other thread exists to read the environment while it changes.
-        unsafe { std::env::set_var(MMAP_THRESHOLD_ENV, MMAP_THRESHOLD.to_string()) };
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn pin_mmap_threshold_for_app_and_webkit() {}
-
 /// Builds and runs the app until Quit. `main` calls it first, before any other thread exists.
 pub fn run() {
     LazyLock::force(&PROCESS_START);
-    pin_mmap_threshold_for_app_and_webkit();
+    // SAFETY: `main` calls `run` first, before any other thread exists. This process embeds
+    // the demo's hub, and WebKit's processes inherit the threshold (idle memory of the demo,
+    // 376 → 329 MiB: `docs/benchmarks.md`).
+    #[allow(unsafe_code)]
+    unsafe {
+        sideline_hub::memory::pin_mmap_threshold();
+    }
     let args = Args::from_env();
     let app = tauri::Builder::default()
         // First, so that a second launch hands over before anything else starts.

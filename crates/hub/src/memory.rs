@@ -9,28 +9,32 @@
 //! own mappings. Elsewhere (Windows, macOS, musl) there is nothing to pin.
 
 /// glibc's default mmap threshold: blocks at least this large get their own mapping.
-pub const MMAP_THRESHOLD: usize = 128 * 1024;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MMAP_THRESHOLD: libc::c_int = 128 * 1024;
 
-/// The environment variable through which glibc takes the threshold at process start; a
-/// value set by the user wins over [`pin_mmap_threshold`].
-pub const MMAP_THRESHOLD_ENV: &str = "MALLOC_MMAP_THRESHOLD_";
+/// The environment variable through which glibc takes the threshold at process start.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MMAP_THRESHOLD_ENV: &str = "MALLOC_MMAP_THRESHOLD_";
 
-/// Pins this process's mmap threshold at [`MMAP_THRESHOLD`], unless [`MMAP_THRESHOLD_ENV`] set
-/// one at start. Only glibc has this threshold; elsewhere it does nothing.
+/// Pins the mmap threshold at glibc's default in this process and, through the environment
+/// they inherit, in the processes it starts (the app's WebKit web and network processes: 17 MiB
+/// less in the web process). A threshold the user set in the environment wins. Only glibc has
+/// this threshold; elsewhere it does nothing.
 ///
 /// # Safety
 ///
 /// No other thread may exist yet: glibc documents `mallopt` as unsafe to call while other
-/// threads allocate. Call it first thing in `main`.
+/// threads allocate, and the environment must not change while another thread reads it. Call
+/// it first thing in `main`.
 #[allow(unsafe_code)]
 pub unsafe fn pin_mmap_threshold() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os(MMAP_THRESHOLD_ENV).is_none() {
-        let threshold = libc::c_int::try_from(MMAP_THRESHOLD).expect("128 KiB fits a C int");
-        // SAFETY: `mallopt` only sets an allocator parameter, and the caller guarantees that
-        // no other thread exists, so no allocation races the change.
+        // SAFETY: `mallopt` only sets an allocator parameter and `set_var` only changes the
+        // environment; the caller guarantees that no other thread exists to race either.
         unsafe {
-            libc::mallopt(libc::M_MMAP_THRESHOLD, threshold);
+            libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+            std::env::set_var(MMAP_THRESHOLD_ENV, MMAP_THRESHOLD.to_string());
         }
     }
 }
