@@ -8,8 +8,10 @@
 //!   stops the run with the command line when it fails; cargo and Vitest test counts are summed.
 //! - [`bench`]: `bench-app`, cold start to first live data and idle memory of the release app
 //!   under Xvfb; `bench-tv`, the TV window's frame rate under a ranking storm.
+//! - [`cross`]: `cross-check`, clippy for the Windows and macOS builds.
 
 mod bench;
+mod cross;
 mod prereqs;
 mod process;
 
@@ -34,6 +36,8 @@ commands:
                       under Xvfb: time to first live data and idle memory (PSS of the process tree)
   bench-tv [-- ARGS…] release build, then the TV window's frame rate at about 1,000 ranking
                       updates a second (ARGS: --rate N, --seconds S)
+  cross-check         clippy (warnings are errors) for Windows and macOS: type-checks every
+                      crate as those builds compile it (nothing is linked)
   setup [--test]      only install what `run` (or `test`) needs";
 
 fn main() -> ExitCode {
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
         Some("package") => package(),
         Some("bench-app") => bench::bench_app(&args[1..]),
         Some("bench-tv") => bench::bench_tv(&args[1..]),
+        Some("cross-check") => cross::cross_check(),
         Some("setup") if args.get(1).map(String::as_str) == Some("--test") => {
             prereqs::ensure_for_test().map(|_| ())
         }

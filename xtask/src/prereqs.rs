@@ -126,7 +126,7 @@ fn apt(what: &str, args: &[&str]) -> Result {
         .run()
 }
 
-fn ensure_system_packages(packages: &[&str]) -> Result {
+pub fn ensure_system_packages(packages: &[&str]) -> Result {
     if !cfg!(target_os = "linux") {
         println!(
             "xtask: not Linux: make sure the Tauri prerequisites for this system are installed \

@@ -3,9 +3,6 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_simulator_produces_live_events() {
     let hub = support::start_hub_with(|c| c.demo_rate = 40.0).await;
@@ -45,6 +42,9 @@ async fn a_simulated_demo_opens_with_a_full_board_and_no_celebrations() {
 #[cfg(unix)]
 #[test]
 fn the_binary_serves_the_demo_and_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_sideline-hub"))
         .args(["--demo", "--demo-rate", "0"])
