@@ -114,11 +114,12 @@ pub fn run() {
     LazyLock::force(&PROCESS_START);
     // SAFETY: `main` calls `run` first, before any other thread exists. This process embeds
     // the demo's hub, and WebKit's processes inherit the threshold (idle memory of the demo,
-    // 376 → 329 MiB: `docs/benchmarks.md`).
+    // 376 → 329 MiB: `docs/benchmarks.md`); WebKit reads its compositing switch later.
     #[allow(unsafe_code)]
-    unsafe {
+    let compositing_off = unsafe {
         sideline_hub::memory::pin_mmap_threshold();
-    }
+        windows::draw_without_compositing_unless_gpu()
+    };
     let args = Args::from_env();
     let app = tauri::Builder::default()
         // First, so that a second launch hands over before anything else starts.
@@ -162,7 +163,7 @@ pub fn run() {
             if let Ok(log_dir) = app.path().app_log_dir() {
                 logs::init(&log_dir);
             }
-            tracing::info!(version = %app.package_info().version, demo = args.demo, tv = args.tv, "starting");
+            tracing::info!(version = %app.package_info().version, demo = args.demo, tv = args.tv, compositing_off, "starting");
             // The data directory holds profiles, outboxes and event caches: create it up front
             // so a read-only or full disk is reported at start, not at the first capture.
             std::fs::create_dir_all(&data_dir)?;

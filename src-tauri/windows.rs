@@ -57,34 +57,48 @@ pub fn open_tv<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
             .inner_size(size.width, size.height)
             .position(at.x, at.y);
     }
-    let window = builder.build()?;
-    software_rendering_for_tv(&window);
+    builder.build()?;
     Ok(())
 }
 
-/// Without a GPU, WebKitGTK composites the page through software OpenGL (Mesa llvmpipe), and
-/// on a wall display busy with live updates that costs more than it saves: the TV draws its
-/// page without compositing there (in the TV benchmark, 51 → 59 fps). With a GPU render node,
-/// and in the other windows (their pages are mostly static), WebKit's default stays.
+/// WebKitGTK's own switch for drawing pages without compositing, read once at start.
 #[cfg(target_os = "linux")]
-fn software_rendering_for_tv<R: Runtime>(window: &tauri::WebviewWindow<R>) {
-    if has_gpu_render_node(std::path::Path::new("/dev/dri")) {
-        return;
+const DISABLE_COMPOSITING_ENV: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+
+/// Without a GPU render node, WebKitGTK composites every page through software OpenGL (Mesa's
+/// llvmpipe): a GL stack loaded in the app and in WebKit's web process, and the CPU time of
+/// emulating a GPU, for pages that a software painter draws directly. So without one, every
+/// window draws without compositing (`docs/benchmarks.md`: the demo's idle memory 325 → 248
+/// MiB, and the TV's frame rate under a ranking storm). With a GPU, WebKit's default stays; a
+/// value the user set wins either way. Returns whether compositing was turned off.
+///
+/// # Safety
+///
+/// No other thread may exist yet: it changes the environment, which WebKit reads later and
+/// its web process inherits. Call it first thing in `main`.
+#[allow(unsafe_code)]
+pub unsafe fn draw_without_compositing_unless_gpu() -> bool {
+    #[cfg(target_os = "linux")]
+    if should_disable_compositing(
+        std::env::var_os(DISABLE_COMPOSITING_ENV).as_deref(),
+        std::path::Path::new("/dev/dri"),
+    ) {
+        // SAFETY: the caller guarantees that no other thread exists to read the environment.
+        unsafe { std::env::set_var(DISABLE_COMPOSITING_ENV, "1") };
+        return true;
     }
-    tracing::info!("no GPU render node: the TV window draws without compositing");
-    let set = window.with_webview(|webview| {
-        use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
-        if let Some(settings) = webview.inner().settings() {
-            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-        }
-    });
-    if let Err(err) = set {
-        tracing::warn!(error = %err, "could not set the TV window's rendering mode");
-    }
+    false
 }
 
-#[cfg(not(target_os = "linux"))]
-fn software_rendering_for_tv<R: Runtime>(_window: &tauri::WebviewWindow<R>) {}
+/// The rule of [`draw_without_compositing_unless_gpu`]: the user's value of WebKit's switch,
+/// if any, stands; otherwise compositing goes when `dev_dri` has no render node.
+#[cfg(target_os = "linux")]
+fn should_disable_compositing(
+    user_value: Option<&std::ffi::OsStr>,
+    dev_dri: &std::path::Path,
+) -> bool {
+    user_value.is_none() && !has_gpu_render_node(dev_dri)
+}
 
 /// Whether `dev_dri` (the DRM device directory) holds a render node (`renderD128`, …): a GPU
 /// that OpenGL can draw on. Display-only devices (`card0` alone) and a missing directory
@@ -100,7 +114,7 @@ fn has_gpu_render_node(dev_dri: &std::path::Path) -> bool {
 
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
-    use super::has_gpu_render_node;
+    use super::{has_gpu_render_node, should_disable_compositing};
 
     #[test]
     fn only_a_render_node_counts_as_a_gpu() {
@@ -111,5 +125,15 @@ mod tests {
         assert!(!has_gpu_render_node(dri.path()));
         std::fs::write(dri.path().join("renderD128"), "").unwrap();
         assert!(has_gpu_render_node(dri.path()));
+    }
+
+    #[test]
+    fn compositing_goes_only_without_a_gpu_and_without_a_user_choice() {
+        let dri = tempfile::tempdir().unwrap();
+        assert!(should_disable_compositing(None, dri.path()));
+        let user_said = std::ffi::OsStr::new("0");
+        assert!(!should_disable_compositing(Some(user_said), dri.path()));
+        std::fs::write(dri.path().join("renderD128"), "").unwrap();
+        assert!(!should_disable_compositing(None, dri.path()));
     }
 }

@@ -576,11 +576,22 @@ impl RunningApp {
     /// Saves a PNG of the current window as `target/e2e-artifacts/{name}.png`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         // Two animation frames: the last DOM change is painted before the picture is taken.
+        // Then the page keeps invalidating an invisible outline for two seconds: WebKit takes
+        // the picture after the next presentation update, and a window drawn without
+        // compositing (no GPU) that was hidden and shown again presents nothing until
+        // something is damaged, so the screenshot would wait for ever.
         let _ = self
             .client
             .execute_async(
                 "const done = arguments[0];
-                 requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+                 const style = document.documentElement.style;
+                 const until = performance.now() + 2000;
+                 const repaint = () => {
+                   style.outline = style.outline ? '' : '1px solid transparent';
+                   if (performance.now() < until) setTimeout(repaint, 50);
+                   else style.outline = '';
+                 };
+                 requestAnimationFrame(() => requestAnimationFrame(() => { repaint(); done(null); }));",
                 vec![],
             )
             .await;
