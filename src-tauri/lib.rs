@@ -9,7 +9,8 @@
 //! - [`forward`]: per engine, tasks that push state patches (`state`), native alerts
 //!   (notify-rust; a click emits `navigate`) and celebrations (`celebration`) out.
 //!   [`feeds`]: how often each window takes state patches (paused while hidden, the TV slower).
-//! - [`windows`]: `main`, `quick-capture` and `tv`. [`tray`]: the tray menu and unread count.
+//! - [`windows`]: `main`, `quick-capture` and `tv`, and whether WebKit composites them (not
+//!   without a GPU). [`tray`]: the tray menu and unread count.
 //! - [`idle`]: system idle time → presence away / online.
 //! - [`logs`]: the rolling log file. [`error`]: [`CommandError`], the `{ code, message }`
 //!   shape every command failure reaches the UI as.

@@ -1,6 +1,7 @@
 //! The app's windows: `main` (declared in `tauri.conf.json`; closing it hides it to the tray),
 //! `quick-capture` and `tv`, created on demand and reused while open. All load the same
-//! `index.html`; the UI picks its root component from the window label.
+//! `index.html`; the UI picks its root component from the window label. How WebKit draws them
+//! (compositing or not) is chosen once at start: [`draw_without_compositing_unless_gpu`].
 
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
