@@ -1,6 +1,7 @@
 //! The engine against the real in-process hub: connect, offline capture and exactly-once
 //! drain in capture order, hub restart, replay after an offline span, rejection, alert
-//! dedupe across replay and restart, state snapshots past the hub's retention window.
+//! dedupe across replay and restart, state snapshots on a first sign-in and past the hub's
+//! retention window.
 
 mod support;
 
@@ -309,6 +310,37 @@ async fn a_bad_token_means_sign_in_needed() {
             .await,
         Ok(()) | Err(ClientError::NotConnected)
     ));
+    engine.shutdown().await;
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_sign_in_shows_what_the_hub_already_has() {
+    let hub = TestHub::start().await;
+    let token = hub.login("lead").await;
+    hub.notify(&token, "lead", "sent before this machine signed in")
+        .await;
+    let (_tmp, dir) = data_dir();
+    let engine = open_engine(&dir, &StaticTokens::new(hub.url(), token)).await;
+
+    // No cursor yet: the hub answers with its snapshots instead of an empty replay.
+    let state = eventually("the first snapshots applied", || {
+        let state = engine.state();
+        let ready = state.work.unread_count == 1
+            && state.team.presence.contains_key("agent01")
+            && state.leaderboard.boards.contains_key("revenue/week");
+        async move { ready.then_some(state) }
+    })
+    .await;
+    assert_eq!(
+        state.work.notifications[0].message,
+        "sent before this machine signed in"
+    );
+    assert_eq!(
+        state.team.presence["agent01"].status,
+        sideline_protocol::PresenceStatus::Offline,
+        "the whole team is listed, connected or not"
+    );
     engine.shutdown().await;
     hub.stop().await;
 }

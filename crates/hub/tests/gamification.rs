@@ -12,8 +12,10 @@ async fn a_sale_recomputes_ranks_and_tells_the_team_the_wall_and_the_seller() {
     let mut seller = hub.connect_as("agent03", "/leaderboard").await;
     let mut colleague = hub.connect_as("agent04", "/leaderboard").await;
     let mut wall = hub.connect_as("wall", "/leaderboard").await;
+    // Past the boards each fresh connection gets as its snapshot.
     for c in [&mut seller, &mut colleague, &mut wall] {
         c.expect_event("sync:done").await;
+        c.drain_within(std::time::Duration::ZERO).await;
     }
 
     let (status, body) = hub

@@ -1,5 +1,6 @@
-//! Past the retention window, `/` and `/training` clients get full state snapshots
-//! (`sync:snapshot`, `training:snapshot`) before `sync:done { snapshot: true }`.
+//! Past the retention window, and on a first connection (no `lastEventId`), `/` and
+//! `/training` clients get full state snapshots (`sync:snapshot`, `training:snapshot`) before
+//! `sync:done { snapshot: true }`.
 
 mod support;
 
@@ -129,13 +130,29 @@ async fn past_retention_main_and_training_clients_get_state_snapshots_before_syn
     assert!(snapshot["achievements"].is_array());
     assert!(snapshot["currentStreak"].is_u64());
 
-    // An up-to-date client gets neither snapshot.
-    let mut fresh = TestClient::connect(&hub.url(), "/training", json!({ "token": token }))
+    // A first connection (no `lastEventId`: a new machine) has nothing to replay from either.
+    let mut first = TestClient::connect(&hub.url(), "/training", json!({ "token": token }))
         .await
         .unwrap();
-    assert_eq!(fresh.expect_event("sync:done").await["snapshot"], false);
+    let done = first.expect_event("sync:done").await;
+    assert_eq!(done["snapshot"], true);
+    let snapshot = first
+        .try_event_within("training:snapshot", Duration::ZERO)
+        .await
+        .expect("training:snapshot before sync:done");
+    assert_eq!(snapshot["totalXp"], 120);
+
+    // An up-to-date client gets neither snapshot.
+    let mut current = TestClient::connect(
+        &hub.url(),
+        "/training",
+        json!({ "token": token, "lastEventId": done["lastEventId"] }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(current.expect_event("sync:done").await["snapshot"], false);
     assert_eq!(
-        fresh
+        current
             .try_event_within("training:snapshot", Duration::from_millis(200))
             .await,
         None
@@ -143,6 +160,7 @@ async fn past_retention_main_and_training_clients_get_state_snapshots_before_syn
 
     main.disconnect().await;
     training.disconnect().await;
-    fresh.disconnect().await;
+    first.disconnect().await;
+    current.disconnect().await;
     hub.stop().await;
 }

@@ -55,10 +55,10 @@ pub struct SyncDone {
     pub last_event_id: EventId,
     /// How many events were replayed.
     pub replayed: u32,
-    /// `true` when the hub could not replay (the client's `lastEventId` is older than the
-    /// hub keeps): the namespace's snapshot events (`sync:snapshot`, `training:snapshot`,
-    /// `leaderboard:refresh`) came just before and replace the client's cache; anything they
-    /// do not cover must be refetched over HTTP.
+    /// `true` when the hub had nothing to replay from (the client sent no `lastEventId`, or
+    /// one older than the hub keeps): the namespace's snapshot events (`sync:snapshot`,
+    /// `training:snapshot`, `leaderboard:refresh`) came just before and replace the client's
+    /// cache; anything they do not cover must be refetched over HTTP.
     pub snapshot: bool,
 }
 

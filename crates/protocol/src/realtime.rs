@@ -240,9 +240,10 @@ pub struct TeamPresence {
 }
 
 /// `sync:snapshot`: the full `/` state of the connecting user, sent instead of a replay when
-/// the client's `lastEventId` predates the hub's retention window (then `sync:done` follows
-/// with `snapshot: true`). The client replaces its cached notes, action items, notifications,
-/// open analyses and presence with these lists. Not durable: it is a view, not a change.
+/// the client sent no `lastEventId` or one that predates the hub's retention window (then
+/// `sync:done` follows with `snapshot: true`). The client replaces its cached notes, action
+/// items, notifications, open analyses and presence with these lists. Not durable: it is a
+/// view, not a change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(optional_fields)]

@@ -302,8 +302,9 @@ pub struct QuizCompleted {
 }
 
 /// `training:snapshot`: the connecting user's training state, sent on `/training` instead of
-/// a replay when the client's `lastEventId` predates the hub's retention window (then
-/// `sync:done` follows with `snapshot: true`). Not durable: it is a view, not a change.
+/// a replay when the client sent no `lastEventId` or one that predates the hub's retention
+/// window (then `sync:done` follows with `snapshot: true`). Not durable: it is a view, not a
+/// change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(optional_fields)]

@@ -661,9 +661,10 @@ export type LevelUpEvent = {
 
 /**
  * `sync:snapshot`: the full `/` state of the connecting user, sent instead of a replay when
- * the client's `lastEventId` predates the hub's retention window (then `sync:done` follows
- * with `snapshot: true`). The client replaces its cached notes, action items, notifications,
- * open analyses and presence with these lists. Not durable: it is a view, not a change.
+ * the client sent no `lastEventId` or one that predates the hub's retention window (then
+ * `sync:done` follows with `snapshot: true`). The client replaces its cached notes, action
+ * items, notifications, open analyses and presence with these lists. Not durable: it is a
+ * view, not a change.
  */
 export type MainSnapshot = {
   /** Whose state this is. */
@@ -1179,10 +1180,10 @@ export type SyncDone = {
   /** How many events were replayed. */
   replayed: number,
   /**
-   * `true` when the hub could not replay (the client's `lastEventId` is older than the
-   * hub keeps): the namespace's snapshot events (`sync:snapshot`, `training:snapshot`,
-   * `leaderboard:refresh`) came just before and replace the client's cache; anything they
-   * do not cover must be refetched over HTTP.
+   * `true` when the hub had nothing to replay from (the client sent no `lastEventId`, or
+   * one older than the hub keeps): the namespace's snapshot events (`sync:snapshot`,
+   * `training:snapshot`, `leaderboard:refresh`) came just before and replace the client's
+   * cache; anything they do not cover must be refetched over HTTP.
    */
   snapshot: boolean,
 };
@@ -1224,8 +1225,9 @@ export type TrainingAchievement = {
 
 /**
  * `training:snapshot`: the connecting user's training state, sent on `/training` instead of
- * a replay when the client's `lastEventId` predates the hub's retention window (then
- * `sync:done` follows with `snapshot: true`). Not durable: it is a view, not a change.
+ * a replay when the client sent no `lastEventId` or one that predates the hub's retention
+ * window (then `sync:done` follows with `snapshot: true`). Not durable: it is a view, not a
+ * change.
  */
 export type TrainingSnapshot = {
   /** Whose state this is. */

@@ -238,8 +238,8 @@ impl TeamState {
         true
     }
 
-    /// `sync:snapshot`: the team's presence as the hub sees it now replaces ours (the changes
-    /// in between are past the hub's retention and will never be replayed).
+    /// `sync:snapshot`: the team's presence as the hub sees it now replaces ours (any changes
+    /// in between will never be replayed).
     pub fn replace_presence(&mut self, members: &[TeamPresence], taken_at: DateTime<Utc>) {
         self.presence = members
             .iter()

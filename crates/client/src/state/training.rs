@@ -112,7 +112,7 @@ impl TrainingState {
                 true
             }
             // A snapshot replaces the user's numbers outright (it is sent instead of a replay
-            // that the hub can no longer give, so nothing older may survive it).
+            // the hub cannot give, so nothing older may survive it).
             E::TrainingSnapshot(snapshot) => {
                 let user = self.user(snapshot.user_id.as_str(), &snapshot.user_name);
                 *user = TrainingStats {

@@ -287,8 +287,8 @@ impl WorkState {
         }
     }
 
-    /// `sync:snapshot` (the client's cursor predates the hub's retention): the hub's lists
-    /// replace ours. Captures still pending or rejected here stay (the outbox owns them); a
+    /// `sync:snapshot` (the client had no cursor, or one past the hub's retention): the hub's
+    /// lists replace ours. Captures still pending or rejected here stay (the outbox owns them); a
     /// synced note or item the hub no longer lists is dropped; an analysis shown running that
     /// the hub no longer lists ended while we were away, outcome unknown, so it is dropped;
     /// finished analyses stay as history.

@@ -182,10 +182,10 @@ async fn connected(hub: Arc<HubState>, socket: SocketRef, namespace: Namespace) 
 /// every logged event after `last` for those rooms, then `sync:done`.
 ///
 /// `sync:done.lastEventId` is the hub's newest event id at that moment: the client has now
-/// seen every event up to it that concerns it, so it can resume from there. Without
-/// `lastEventId` nothing is replayed (a fresh client loads state over HTTP). If `last` predates
-/// pruned events, nothing is replayed either: the namespace's snapshots are sent instead and
-/// `snapshot: true` tells the client to refetch what has no snapshot event.
+/// seen every event up to it that concerns it, so it can resume from there. A client without
+/// `lastEventId` has applied nothing yet (a first sign-in, a new machine), and one whose `last`
+/// predates pruned events cannot be replayed to: both get the namespace's snapshots instead,
+/// and `snapshot: true` tells the client to refetch what has no snapshot event.
 async fn join_default_rooms_and_replay(
     hub: &HubState,
     socket: &SocketRef,
@@ -198,17 +198,18 @@ async fn join_default_rooms_and_replay(
     socket.join(rooms.iter().map(Room::to_string).collect::<Vec<_>>());
     let mut replayed = 0u32;
     let mut snapshot = false;
-    if let Some(last) = last.filter(|id| *id > EventId::NONE) {
-        if last < events::pruned_through(db.conn())? {
-            snapshot = true;
-            for (event, payload) in rooms::snapshots(hub, db.conn(), principal, namespace)? {
-                hub.emit_to_socket(socket, event, &payload);
-            }
-        } else {
+    match last.filter(|id| *id > EventId::NONE) {
+        Some(last) if last >= events::pruned_through(db.conn())? => {
             for event in HubState::replay_events(&db, namespace, &rooms, last)? {
                 let payload = sideline_protocol::encode_durable(event.id, &event.payload);
                 hub.emit_to_socket(socket, &event.event, &payload);
                 replayed += 1;
+            }
+        }
+        _ => {
+            snapshot = true;
+            for (event, payload) in rooms::snapshots(hub, db.conn(), principal, namespace)? {
+                hub.emit_to_socket(socket, event, &payload);
             }
         }
     }

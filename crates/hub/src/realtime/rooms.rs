@@ -44,8 +44,8 @@ pub fn default_rooms(
     Ok(rooms)
 }
 
-/// The refresh snapshots sent instead of a replay that is no longer possible, before
-/// `sync:done { snapshot: true }`.
+/// The refresh snapshots sent instead of a replay to a client with nothing to replay from (no
+/// `lastEventId`, or one past the retention window), before `sync:done { snapshot: true }`.
 ///
 /// `/leaderboard` gets a `leaderboard:refresh` per metric and range of the team; `/` gets one
 /// `sync:snapshot` (notes, action items, notifications, open analyses, team presence);
