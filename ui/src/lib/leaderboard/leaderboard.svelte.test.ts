@@ -16,7 +16,11 @@ describe('leaderboard', () => {
     expect(movement({ ...row, previousRank: 5 })).toBe('up');
     expect(movement({ ...row, previousRank: 1 })).toBe('down');
     expect(movement({ ...row, previousRank: 3 })).toBe('same');
-    expect(movement(row)).toBe('new');
+    expect(movement({ ...row, previousRank: 0 })).toBe('new');
+  });
+
+  it('marks nothing where the previous rank is unknown', () => {
+    expect(movement({ rank: 3, userId: 'a', userName: 'A', value: 1 })).toBeNull();
   });
 
   it('adds my row ±2 when I am outside the top N', () => {

@@ -28,9 +28,15 @@ export function metricsOf(state: AppState | null): string[] {
 
 export type Movement = 'up' | 'down' | 'same' | 'new';
 
-export function movement(row: LeaderboardEntry): Movement {
+/**
+ * How `row` moved: `new` when its previous rank is `0` (the protocol's "was not ranked"), and
+ * `null` when it has none at all — a board's first refresh, or a row no rank change touched
+ * since — where "new" would be a guess.
+ */
+export function movement(row: LeaderboardEntry): Movement | null {
   const previous = row.previousRank;
-  if (previous === undefined || previous === null || previous === 0) return 'new';
+  if (previous === undefined || previous === null) return null;
+  if (previous === 0) return 'new';
   if (previous > row.rank) return 'up';
   if (previous < row.rank) return 'down';
   return 'same';

@@ -36,6 +36,7 @@ describe('Team', () => {
     expect(rows.map((r) => [r.dataset.userId, r.dataset.status])).toEqual([['a', 'online'], ['b', 'away']]);
     expect(rows[0]!.textContent).toContain('1500');
     expect(screen.getByTestId('online-count').textContent).toBe('2');
+    expect(screen.getByTestId('away-count').textContent).toBe('1');
     const card = screen.getByTestId('session-card');
     expect(card.textContent).toContain('instructor');
     expect(card.textContent).toContain('idle');
