@@ -17,9 +17,9 @@
 //! - [`publish`]: `HubState::commit` (state change + event rows in one transaction, emit after
 //!   commit under the lock, so events leave in `eventId` order) and checked emits.
 //! - [`realtime`]: the Socket.IO namespaces: connect middleware (auth), default rooms and
-//!   replay (or, past the retention window, the snapshots `sync:snapshot` /
-//!   `training:snapshot` / `leaderboard:refresh`), the per-socket ordered queue of incoming
-//!   events (size, rate limit, protocol validation), the expiry of live sockets' tokens
+//!   replay (or, on a first connection or past the retention window, the snapshots
+//!   `sync:snapshot` / `training:snapshot` / `leaderboard:refresh`), the per-socket ordered
+//!   queue of incoming events (size, rate limit, protocol validation), the expiry of live sockets' tokens
 //!   (`TOKEN_EXPIRED`, then disconnect), `main_ns` (notes, action items, notifications,
 //!   presence, rooms), `rooms` (`/leaderboard` and `/training` joins).
 //! - [`flows`]: `main` (coaching sessions and cursors, projects, analysis, comments,

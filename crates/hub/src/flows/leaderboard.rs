@@ -317,8 +317,8 @@ pub async fn answer_request(
     Ok(())
 }
 
-/// The `/leaderboard` snapshots for a client whose replay is no longer possible: one
-/// `leaderboard:refresh` per metric and range of its team.
+/// The `/leaderboard` snapshots for a client with nothing to replay from (a first connection, or
+/// past the retention window): one `leaderboard:refresh` per metric and range of its team.
 pub fn snapshots(
     hub: &HubState,
     conn: &Connection,

@@ -792,7 +792,8 @@ async fn data_update(
     Ok(())
 }
 
-/// The `sync:snapshot` of a user on `/` (sent instead of a replay past the retention window):
+/// The `sync:snapshot` of a user on `/` (sent instead of a replay on a first connection or past
+/// the retention window):
 /// notes and action items about the user (an agent) or about every member of the user's team
 /// (a leader), the user's notifications with read state, running analyses of the user's
 /// projects, and the team's presence. A display gets the team's presence only.

@@ -556,8 +556,8 @@ pub async fn progress_update(
     .await
 }
 
-/// The `training:snapshot` of a user (sent on `/training` instead of a replay past the
-/// retention window). The achievements held are those whose thresholds the stored progress
+/// The `training:snapshot` of a user (sent on `/training` instead of a replay on a first
+/// connection or past the retention window). The achievements held are those whose thresholds the stored progress
 /// meets: the catalogue's conditions are monotonic counters, so this is what was unlocked.
 pub fn snapshot(
     hub: &HubState,
