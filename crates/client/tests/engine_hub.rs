@@ -320,16 +320,38 @@ async fn a_first_sign_in_shows_what_the_hub_already_has() {
     let token = hub.login("lead").await;
     hub.notify(&token, "lead", "sent before this machine signed in")
         .await;
+    let award = |user: &'static str, amount: u32| {
+        hub.post(
+            "/api/v1/training/xp",
+            &token,
+            serde_json::json!({ "userId": user, "amount": amount, "source": "Course" }),
+        )
+    };
+    award("agent03", 120).await;
     let (_tmp, dir) = data_dir();
-    let engine = open_engine(&dir, &StaticTokens::new(hub.url(), token)).await;
+    let engine = open_engine(&dir, &StaticTokens::new(hub.url(), token.clone())).await;
 
     // No cursor yet: the hub answers with its snapshots instead of an empty replay.
     let state = eventually("the first snapshots applied", || {
         let state = engine.state();
         let ready = state.work.unread_count == 1
             && state.team.presence.contains_key("agent01")
+            && state.training.users.contains_key("agent03")
             && state.leaderboard.boards.contains_key("revenue/week");
         async move { ready.then_some(state) }
+    })
+    .await;
+    let agent03 = &state.training.users["agent03"];
+    assert_eq!(
+        (agent03.xp, agent03.level),
+        (120, 2),
+        "a leader sees each member's XP and level"
+    );
+    // And follows them live: an agent's XP gain reaches the leader's Team view.
+    award("agent03", 30).await;
+    eventually("agent03's live XP", || {
+        let xp = engine.state().training.users.get("agent03").map(|u| u.xp);
+        async move { (xp == Some(150)).then_some(()) }
     })
     .await;
     assert_eq!(

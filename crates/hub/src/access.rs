@@ -2,7 +2,7 @@
 //!
 //! | room            | who may join                                                         |
 //! |-----------------|----------------------------------------------------------------------|
-//! | `user:{id}`     | that user only                                                       |
+//! | `user:{id}`     | that user; on `/training` also the leader of the user's team         |
 //! | `team:{id}`     | the team's members (agents, leaders, its displays)                   |
 //! | `contest:{id}`  | the contest's entrants, and leaders of the contest's team            |
 //! | `tv-display`    | displays and leaders                                                 |
@@ -18,7 +18,7 @@ use sideline_protocol::{Namespace, Room};
 
 use crate::auth::{Principal, Role};
 use crate::error::{HubError, Result};
-use crate::store::org;
+use crate::store::{org, users};
 
 /// Whether `principal` may join `room` on `namespace`; `Err` says why not.
 pub fn may_join(
@@ -30,7 +30,13 @@ pub fn may_join(
     let leader_of =
         |team: &str| principal.role == Role::Leader && principal.team_id.as_str() == team;
     let allowed = match room {
-        Room::User(id) => *id == principal.user_id,
+        // A coach follows the team's training (XP, streaks, quizzes); the other namespaces'
+        // user rooms carry a person's own notifications and ranks, and stay theirs.
+        Room::User(id) => {
+            *id == principal.user_id
+                || (namespace == Namespace::Training
+                    && users::by_id(conn, id)?.is_some_and(|user| leader_of(user.team_id.as_str())))
+        }
         Room::Team(id) => *id == principal.team_id,
         Room::TvDisplay => matches!(principal.role, Role::Display | Role::Leader),
         Room::Module(_) => true,

@@ -466,9 +466,9 @@ event_set! {
             summary: "All the user's notifications were deleted.",
         },
         SyncSnapshot(MainSnapshot) = "sync:snapshot" {
-            rooms: "the reconnecting socket, before `sync:done { snapshot: true }`",
+            rooms: "the connecting socket, before `sync:done { snapshot: true }`",
             durable: false, seed: "addition",
-            summary: "The user's full `/` state, instead of a replay past the retention window.",
+            summary: "The user's full `/` state, instead of a replay.",
         },
         SessionJoined(SessionJoined) = "session-joined" {
             rooms: "the joining socket",
@@ -689,9 +689,9 @@ event_set! {
     /// Client-to-server events on `/training` (seed 002).
     TrainingClientEvent: Training, ClientToServer {
         JoinUser(Id) = "join:user" {
-            rooms: "joins `user:{id}` (own id only, else `error` FORBIDDEN)",
+            rooms: "joins `user:{id}` (own id, or a team member's for the team's leader; else `error` FORBIDDEN)",
             durable: false, seed: "002",
-            summary: "Receive the sender's own training events; the payload is the bare user id.",
+            summary: "Receive a user's training events (a leader is in the members' at connect); the payload is the bare user id.",
         },
         LeaveUser(Id) = "leave:user" {
             rooms: "leaves `user:{id}`",
@@ -750,9 +750,9 @@ event_set! {
             summary: "An event of this socket was refused.",
         },
         TrainingSnapshot(TrainingSnapshot) = "training:snapshot" {
-            rooms: "the reconnecting socket, before `sync:done { snapshot: true }`",
+            rooms: "the connecting socket, before `sync:done { snapshot: true }`",
             durable: false, seed: "addition",
-            summary: "The user's training state, instead of a replay past the retention window.",
+            summary: "The user's training state (a leader's: the team's), instead of a replay.",
         },
         XpGained(XpGainEvent) = "xp:gained" {
             rooms: "`user:{userId}`",

@@ -303,8 +303,8 @@ pub struct QuizCompleted {
 
 /// `training:snapshot`: the connecting user's training state, sent on `/training` instead of
 /// a replay when the client sent no `lastEventId` or one that predates the hub's retention
-/// window (then `sync:done` follows with `snapshot: true`). Not durable: it is a view, not a
-/// change.
+/// window (then `sync:done` follows with `snapshot: true`). A leader's and a display's also
+/// carry the rest of the team's numbers in `team`. Not durable: it is a view, not a change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(optional_fields)]
@@ -328,6 +328,32 @@ pub struct TrainingSnapshot {
     pub quizzes_passed: u32,
     /// Every training achievement the user holds.
     pub achievements: Vec<TrainingAchievement>,
+    /// For a team's leader or display: every other member's numbers (the leader then follows
+    /// them live from the members' `user:` rooms). Empty for an agent.
+    #[serde(default)]
+    pub team: Vec<MemberTraining>,
     /// The hub's clock when the snapshot was taken.
     pub taken_at: DateTime<Utc>,
+}
+
+/// One team member's numbers in a [`TrainingSnapshot`]'s `team`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
+pub struct MemberTraining {
+    /// Who.
+    pub user_id: Id,
+    /// Their display name.
+    pub user_name: String,
+    /// Total XP.
+    pub total_xp: u32,
+    /// Level from the documented curve.
+    pub level: u32,
+    /// Current daily streak, in days.
+    pub current_streak: u32,
+    /// Longest daily streak, in days.
+    pub longest_streak: u32,
+    /// The last day with training activity (UTC), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_activity_date: Option<CalendarDate>,
 }

@@ -686,6 +686,24 @@ export type MainSnapshot = {
   takenAt: string,
 };
 
+/** One team member's numbers in a `TrainingSnapshot`'s `team`. */
+export type MemberTraining = {
+  /** Who. */
+  userId: Id,
+  /** Their display name. */
+  userName: string,
+  /** Total XP. */
+  totalXp: number,
+  /** Level from the documented curve. */
+  level: number,
+  /** Current daily streak, in days. */
+  currentStreak: number,
+  /** Longest daily streak, in days. */
+  longestStreak: number,
+  /** The last day with training activity (UTC), if any. */
+  lastActivityDate?: CalendarDate,
+};
+
 /** `progress:update` (server to client): a user's progress in a module changed. */
 export type ModuleProgress = {
   /** Whose progress. */
@@ -1226,8 +1244,8 @@ export type TrainingAchievement = {
 /**
  * `training:snapshot`: the connecting user's training state, sent on `/training` instead of
  * a replay when the client sent no `lastEventId` or one that predates the hub's retention
- * window (then `sync:done` follows with `snapshot: true`). Not durable: it is a view, not a
- * change.
+ * window (then `sync:done` follows with `snapshot: true`). A leader's and a display's also
+ * carry the rest of the team's numbers in `team`. Not durable: it is a view, not a change.
  */
 export type TrainingSnapshot = {
   /** Whose state this is. */
@@ -1248,6 +1266,11 @@ export type TrainingSnapshot = {
   quizzesPassed: number,
   /** Every training achievement the user holds. */
   achievements: Array<TrainingAchievement>,
+  /**
+   * For a team's leader or display: every other member's numbers (the leader then follows
+   * them live from the members' `user:` rooms). Empty for an agent.
+   */
+  team: Array<MemberTraining>,
   /** The hub's clock when the snapshot was taken. */
   takenAt: string,
 };
@@ -1423,7 +1446,7 @@ export interface MainServerEvents {
   "notification:read": Durable<NotificationsMarkedRead>;
   /** All the user's notifications were deleted. Durable. */
   "notification:cleared": Durable<NotificationsCleared>;
-  /** The user's full `/` state, instead of a replay past the retention window. */
+  /** The user's full `/` state, instead of a replay. */
   "sync:snapshot": MainSnapshot;
   /** You joined a coaching session; here is everyone in it. */
   "session-joined": SessionJoined;
@@ -1612,7 +1635,7 @@ export const LEADERBOARD_SERVER_EVENTS_DURABLE = [
 
 /** Events a client may emit (client → server) on `/training`: event name → payload. */
 export interface TrainingClientEvents {
-  /** Receive the sender's own training events; the payload is the bare user id. */
+  /** Receive a user's training events (a leader is in the members' at connect); the payload is the bare user id. */
   "join:user": Id;
   /** Stop receiving a user's training events; the payload is the bare user id. */
   "leave:user": Id;
@@ -1651,7 +1674,7 @@ export interface TrainingServerEvents {
   "sync:done": SyncDone;
   /** An event of this socket was refused. */
   "error": ErrorPayload;
-  /** The user's training state, instead of a replay past the retention window. */
+  /** The user's training state (a leader's: the team's), instead of a replay. */
   "training:snapshot": TrainingSnapshot;
   /** You earned XP. Durable. */
   "xp:gained": Durable<XPGainEvent>;

@@ -265,6 +265,63 @@ fn training_stats_presence_and_sync_done() {
 }
 
 #[test]
+fn a_training_snapshot_sets_the_leader_and_every_member_it_lists() {
+    let mut s = AppState::default();
+    // Numbers from before the snapshot: stale for agent01, untouched for agent09 (not listed).
+    apply(
+        &mut s,
+        Namespace::Training,
+        "xp:gained",
+        json!({"eventId": 1, "userId": "agent01",
+        "userName": "Ann", "amount": 50, "source": "quiz", "newTotal": 50, "timestamp": "2025-01-24T10:00:00Z"}),
+    );
+    apply(
+        &mut s,
+        Namespace::Training,
+        "level:celebration",
+        json!({"eventId": 2, "userId": "agent09",
+        "userName": "Ivy", "previousLevel": 1, "newLevel": 2, "totalXP": 100, "timestamp": "2025-01-24T10:00:00Z"}),
+    );
+    let changed = apply(
+        &mut s,
+        Namespace::Training,
+        "training:snapshot",
+        json!({"userId": "lead", "userName": "Lena", "totalXp": 120, "level": 2, "currentStreak": 1,
+        "longestStreak": 4, "quizzesPassed": 0, "achievements": [],
+        "team": [{"userId": "agent01", "userName": "Ann", "totalXp": 20, "level": 1, "currentStreak": 3,
+                  "longestStreak": 7, "lastActivityDate": "2025-01-23"}],
+        "takenAt": "2025-01-24T11:00:00Z"}),
+    );
+    assert_eq!(changed, [Section::Training]);
+    let numbers = |s: &AppState, id: &str| {
+        let u = &s.training.users[id];
+        (
+            u.user_name.clone(),
+            u.xp,
+            u.level,
+            u.current_streak,
+            u.longest_streak,
+        )
+    };
+    assert_eq!(numbers(&s, "lead"), ("Lena".into(), 120, 2, 1, 4));
+    assert_eq!(
+        numbers(&s, "agent01"),
+        ("Ann".into(), 20, 1, 3, 7),
+        "the snapshot wins"
+    );
+    assert_eq!(numbers(&s, "agent09"), ("Ivy".into(), 100, 2, 0, 0));
+    // An agent's snapshot (no `team`, as from a hub before it) still applies.
+    apply(
+        &mut s,
+        Namespace::Training,
+        "training:snapshot",
+        json!({"userId": "agent01", "userName": "Ann", "totalXp": 25, "level": 1, "currentStreak": 3,
+        "longestStreak": 7, "quizzesPassed": 0, "achievements": [], "takenAt": "2025-01-24T11:00:00Z"}),
+    );
+    assert_eq!(numbers(&s, "agent01").1, 25);
+}
+
+#[test]
 fn outbox_captures_merge_with_confirmations() {
     use crate::outbox::{NoteInput, prepare_note};
     use crate::store::test_support::open_temp;

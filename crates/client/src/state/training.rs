@@ -111,11 +111,11 @@ impl TrainingState {
                     .insert(typing.session_id.to_string(), typing.is_typing);
                 true
             }
-            // A snapshot replaces the user's numbers outright (it is sent instead of a replay
-            // the hub cannot give, so nothing older may survive it).
+            // A snapshot replaces the numbers of everyone it lists outright (it is sent instead
+            // of a replay the hub cannot give, so nothing older may survive it): the user's,
+            // and a leader's or display's whole team.
             E::TrainingSnapshot(snapshot) => {
-                let user = self.user(snapshot.user_id.as_str(), &snapshot.user_name);
-                *user = TrainingStats {
+                let own = TrainingStats {
                     user_name: snapshot.user_name.clone(),
                     xp: snapshot.total_xp,
                     level: snapshot.level,
@@ -123,6 +123,18 @@ impl TrainingState {
                     longest_streak: snapshot.longest_streak,
                     last_activity_date: snapshot.last_activity_date,
                 };
+                self.users.insert(snapshot.user_id.to_string(), own);
+                for member in &snapshot.team {
+                    let stats = TrainingStats {
+                        user_name: member.user_name.clone(),
+                        xp: member.total_xp,
+                        level: member.level,
+                        current_streak: member.current_streak,
+                        longest_streak: member.longest_streak,
+                        last_activity_date: member.last_activity_date,
+                    };
+                    self.users.insert(member.user_id.to_string(), stats);
+                }
                 true
             }
             E::SyncDone(_) | E::Error(_) => false,

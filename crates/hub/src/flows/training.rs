@@ -4,20 +4,22 @@
 //! Rooms: `xp:gained`, `level:up`, `achievement:unlocked`, `quiz:completed` go to
 //! `user:{id}`; `level:celebration` and `achievement:showcase` (rare and above) to the user's
 //! `team:{id}` (the "public" audience of a team hub); `progress:update` to `user:{id}` and
-//! `module:{id}`. All durable, on `/training`.
+//! `module:{id}`. All durable, on `/training`. A team's leader is in every member's
+//! `user:{id}` room on `/training` (see [`crate::realtime::rooms::default_rooms`]), so the
+//! team's numbers stay live for the coach.
 
 use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use sideline_protocol::training::{
-    ModuleProgress, ProgressReport, QuizCompleted, RoleplayFeedback, RoleplayMessage,
-    RoleplayResponse, RoleplayStopTyping, RoleplayTyping,
+    MemberTraining, ModuleProgress, ProgressReport, QuizCompleted, RoleplayFeedback,
+    RoleplayMessage, RoleplayResponse, RoleplayStopTyping, RoleplayTyping,
 };
 use sideline_protocol::{CalendarDate, Id, Namespace, Room};
 use socketioxide::extract::SocketRef;
 
 use crate::access::may_join;
-use crate::auth::Principal;
+use crate::auth::{Principal, Role};
 use crate::domain::{
     Streak, TRAINING_ACHIEVEMENTS, TrainingProgress, award_xp, quiz_xp,
     training_achievements_unlocked,
@@ -557,8 +559,9 @@ pub async fn progress_update(
 }
 
 /// The `training:snapshot` of a user (sent on `/training` instead of a replay on a first
-/// connection or past the retention window). The achievements held are those whose thresholds the stored progress
-/// meets: the catalogue's conditions are monotonic counters, so this is what was unlocked.
+/// connection or past the retention window), with the other members' numbers for a leader or
+/// a display. The achievements held are those whose thresholds the stored progress meets: the
+/// catalogue's conditions are monotonic counters, so this is what was unlocked.
 pub fn snapshot(
     hub: &HubState,
     conn: &Connection,
@@ -575,6 +578,10 @@ pub fn snapshot(
     .into_iter()
     .map(|def| def.to_event(principal.user_id.clone(), principal.name.clone(), now))
     .collect();
+    let team = match principal.role {
+        Role::Leader | Role::Display => team_numbers(conn, principal)?,
+        Role::Agent => Vec::new(),
+    };
     Ok(sideline_protocol::training::TrainingSnapshot {
         user_id: principal.user_id.clone(),
         user_name: principal.name.clone(),
@@ -585,6 +592,29 @@ pub fn snapshot(
         last_activity_date: streak.last_activity,
         quizzes_passed: progress.quizzes_passed,
         achievements,
+        team,
         taken_at: now,
     })
+}
+
+/// XP, level and streak of every member of the principal's team but the principal (and
+/// displays, which do not train).
+fn team_numbers(conn: &Connection, principal: &Principal) -> Result<Vec<MemberTraining>> {
+    users::list(conn, Some(&principal.team_id))?
+        .into_iter()
+        .filter(|member| member.role != Role::Display && member.id != principal.user_id)
+        .map(|member| {
+            let progress = load_progress(conn, &member.id)?;
+            let streak = load_streak(conn, &member.id)?;
+            Ok(MemberTraining {
+                level: crate::domain::level_for_xp(progress.total_xp),
+                total_xp: progress.total_xp,
+                current_streak: streak.current,
+                longest_streak: streak.longest,
+                last_activity_date: streak.last_activity,
+                user_id: member.id,
+                user_name: member.name,
+            })
+        })
+        .collect()
 }

@@ -14,10 +14,12 @@ use crate::error::Result;
 use crate::realtime::SocketContext;
 use crate::state::HubState;
 use crate::store::org::{self, SessionKind};
+use crate::store::users;
 
 /// The rooms a socket joins at connect: `user:{me}` and `team:{myTeam}` everywhere (a display:
 /// `team:{t}` and `tv-display`), plus on `/` the projects and open coaching sessions the user
-/// belongs to.
+/// belongs to, and on `/training` for a leader every member's `user:{id}` (so the team's XP
+/// and streaks stay live, and are replayed after a reconnect).
 pub fn default_rooms(
     conn: &Connection,
     principal: &Principal,
@@ -39,6 +41,14 @@ pub fn default_rooms(
             org::open_sessions_of(conn, &principal.user_id, SessionKind::Coaching)?
                 .into_iter()
                 .map(Room::Session),
+        );
+    }
+    if namespace == Namespace::Training && principal.role == Role::Leader {
+        rooms.extend(
+            users::list(conn, Some(&principal.team_id))?
+                .into_iter()
+                .filter(|member| member.role != Role::Display && member.id != principal.user_id)
+                .map(|member| Room::User(member.id)),
         );
     }
     Ok(rooms)

@@ -291,3 +291,15 @@ pub async fn wait_in_room(hub: &TestHub, namespace: &str, user: &str, room: &str
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
+
+/// Polls until the user's socket on `namespace` is no longer in `room`.
+pub async fn wait_out_of_room(hub: &TestHub, namespace: &str, user: &str, room: &str) {
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while rooms_of(hub, namespace, user).iter().any(|r| r == room) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{user} never left {room}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
