@@ -20,6 +20,21 @@ async fn screenshots_of_every_view_and_quick_capture() {
 
     for view in VIEWS {
         open_view(&app, view).await;
+        if *view == "team" {
+            // The hub's training snapshot gives the leader every member's level, agents too.
+            poll("every member's level", UI_DEADLINE, async || {
+                let rows = app.count("[data-testid=presence-row]").await;
+                let levels = app
+                    .js(
+                        "return [...document.querySelectorAll('[data-testid=member-level]')]
+                            .filter((cell) => /^[0-9]+$/.test(cell.textContent.trim())).length",
+                        vec![],
+                    )
+                    .await;
+                (rows > 1 && levels.as_u64() == Some(rows as u64)).then_some(())
+            })
+            .await;
+        }
         app.screenshot(&format!("view-{view}")).await;
     }
 

@@ -337,6 +337,7 @@ async fn a_first_sign_in_shows_what_the_hub_already_has() {
         let ready = state.work.unread_count == 1
             && state.team.presence.contains_key("agent01")
             && state.training.users.contains_key("agent03")
+            && state.leaderboard.contests.contains_key("contest-spring")
             && state.leaderboard.boards.contains_key("revenue/week");
         async move { ready.then_some(state) }
     })
@@ -346,6 +347,12 @@ async fn a_first_sign_in_shows_what_the_hub_already_has() {
         (agent03.xp, agent03.level),
         (120, 2),
         "a leader sees each member's XP and level"
+    );
+    let spring = &state.leaderboard.contests["contest-spring"];
+    assert_eq!(
+        (spring.name.as_deref(), spring.standings.len()),
+        (Some("Spring sprint"), 6),
+        "the team's running contest, with every entrant"
     );
     // And follows them live: an agent's XP gain reaches the leader's Team view.
     award("agent03", 30).await;

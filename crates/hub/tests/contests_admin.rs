@@ -82,13 +82,16 @@ async fn a_created_contest_takes_sales_lists_its_standings_and_ends() {
     assert_eq!(status, 201, "{generated}");
     assert!(!generated["id"].as_str().unwrap_or_default().is_empty());
 
+    // An entrant is in the contest's room from connect (no `join:contest`). Past the
+    // standings of its connect-time snapshot (everyone at 0).
     let mut entrant = hub.connect_as("agent01", "/leaderboard").await;
     entrant.expect_event("sync:done").await;
-    entrant.emit("join:contest", json!("contest-sprint")).await;
+    entrant.drain_within(std::time::Duration::ZERO).await;
     support::wait_in_room(&hub, "/leaderboard", "agent01", "contest:contest-sprint").await;
     // A wall display cannot join the contest's room but shows running contests.
     let mut wall = hub.connect_as("wall", "/leaderboard").await;
     wall.expect_event("sync:done").await;
+    wall.drain_within(std::time::Duration::ZERO).await;
 
     // agent02 leads, then agent01 overtakes: a new entry and rank updates in the room.
     for (seller, revenue) in [("agent02", 100.0), ("agent01", 250.0)] {
@@ -101,8 +104,9 @@ async fn a_created_contest_takes_sales_lists_its_standings_and_ends() {
             .await;
         assert_eq!(status, 201, "{body}");
     }
+    // agent01 also follows the demo's contest-spring, which takes the same sales.
     let entry = next_matching(&mut entrant, "contest:new-entry", |e| {
-        e["userId"] == "agent01"
+        e["userId"] == "agent01" && e["contestId"] == "contest-sprint"
     })
     .await;
     assert_eq!(
@@ -123,7 +127,7 @@ async fn a_created_contest_takes_sales_lists_its_standings_and_ends() {
     .await;
     assert_eq!(on_the_wall["contestName"], "Afternoon sprint");
     let update = next_matching(&mut entrant, "contest:entry-update", |u| {
-        u["userId"] == "agent01" && u["newRank"] == 1
+        u["userId"] == "agent01" && u["newRank"] == 1 && u["contestId"] == "contest-sprint"
     })
     .await;
     assert_eq!(update["contestId"], "contest-sprint");

@@ -607,7 +607,7 @@ event_set! {
             summary: "Stop receiving a team's events; the payload is the bare team id.",
         },
         JoinContest(Id) = "join:contest" {
-            rooms: "joins `contest:{id}`",
+            rooms: "joins `contest:{id}` (entrants and the team's leader are in it from connect)",
             durable: false, seed: "002",
             summary: "Follow a contest; the payload is the bare contest id.",
         },
@@ -653,9 +653,9 @@ event_set! {
             summary: "A contest recorded a new entry.",
         },
         ContestEntryUpdate(ContestEntryUpdate) = "contest:entry-update" {
-            rooms: "`contest:{contestId}`",
+            rooms: "`contest:{contestId}`; in a snapshot, the connecting socket",
             durable: true, seed: "002",
-            summary: "A contestant's standing changed.",
+            summary: "A contestant's standing changed (in a snapshot: is, with no move).",
         },
         AchievementEarned(AchievementEvent) = "achievement:earned" {
             rooms: "`user:{userId}`",

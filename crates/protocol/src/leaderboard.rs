@@ -81,7 +81,9 @@ pub struct ContestEntry {
     pub timestamp: DateTime<Utc>,
 }
 
-/// `contest:entry-update`: a contestant's standing changed.
+/// `contest:entry-update`: a contestant's standing changed. In a `/leaderboard` snapshot (no
+/// `eventId`, before `sync:done { snapshot: true }`) it states a standing instead:
+/// `previousRank` equals `newRank`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(optional_fields)]

@@ -388,7 +388,11 @@ export type ContestEntry = {
   timestamp: string,
 };
 
-/** `contest:entry-update`: a contestant's standing changed. */
+/**
+ * `contest:entry-update`: a contestant's standing changed. In a `/leaderboard` snapshot (no
+ * `eventId`, before `sync:done { snapshot: true }`) it states a standing instead:
+ * `previousRank` equals `newRank`.
+ */
 export type ContestEntryUpdate = {
   /** The contest. */
   contestId: Id,
@@ -1591,7 +1595,7 @@ export interface LeaderboardServerEvents {
   "rank:changed": Durable<RankingUpdate>;
   /** A contest recorded a new entry. Durable. */
   "contest:new-entry": Durable<ContestEntry>;
-  /** A contestant's standing changed. Durable. */
+  /** A contestant's standing changed (in a snapshot: is, with no move). Durable. */
   "contest:entry-update": Durable<ContestEntryUpdate>;
   /** You earned a leaderboard achievement. Durable. */
   "achievement:earned": Durable<AchievementEvent>;

@@ -266,6 +266,27 @@ impl Contest {
             })
     }
 
+    /// Every entrant's standing at `at` as a `contest:entry-update` that moves nobody
+    /// (`previousRank` = `newRank`): how a snapshot states the contest without inventing
+    /// rank changes (which would alert).
+    pub fn standings_as_updates(&self, at: DateTime<Utc>) -> Vec<ContestEntryUpdate> {
+        self.ranking
+            .rows()
+            .iter()
+            .map(|row| ContestEntryUpdate {
+                contest_id: self.id.clone(),
+                user_id: row.competitor.user_id.clone(),
+                user_name: row.competitor.user_name.clone(),
+                previous_rank: row.rank,
+                new_rank: row.rank,
+                total: row.value,
+                contest_name: None,
+                ends_at: Some(self.ends_at),
+                timestamp: at,
+            })
+            .collect()
+    }
+
     fn entries_of(&self, user: &Id) -> u64 {
         self.entry_counts
             .iter()

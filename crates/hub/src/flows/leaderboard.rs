@@ -23,16 +23,16 @@ use sideline_protocol::leaderboard::{
 use sideline_protocol::{CalendarDate, Id, Namespace, Room, UserRef};
 use socketioxide::extract::SocketRef;
 
-use crate::auth::Principal;
+use crate::auth::{Principal, Role};
 use crate::domain::{
-    AchievementRules, Competitor, Contest, EarnedAchievement, Leaderboard, Sale, SellerTotals,
-    Streak,
+    AchievementRules, Competitor, Contest, ContestStatus, EarnedAchievement, Leaderboard, Sale,
+    SellerTotals, Streak,
 };
 use crate::error::{HubError, Result};
 use crate::publish::Outbox;
 use crate::realtime::main_ns::new_id;
 use crate::state::HubState;
-use crate::store::users;
+use crate::store::{org, users};
 
 /// The boards of every team seen so far, over the hub's configured metrics.
 #[derive(Debug)]
@@ -318,7 +318,9 @@ pub async fn answer_request(
 }
 
 /// The `/leaderboard` snapshots for a client with nothing to replay from (a first connection, or
-/// past the retention window): one `leaderboard:refresh` per metric and range of its team.
+/// past the retention window): one `leaderboard:refresh` per metric and range of its team,
+/// then every running contest it follows (all of the team's for a leader or display, those
+/// entered for an agent) as one `contest:entry-update` per entrant that moves nobody.
 pub fn snapshots(
     hub: &HubState,
     conn: &Connection,
@@ -326,7 +328,7 @@ pub fn snapshots(
 ) -> Result<Vec<(&'static str, Value)>> {
     let board = hub.boards.current(conn, &principal.team_id, hub.now())?;
     let now = hub.now();
-    Ok(board
+    let mut snapshots: Vec<(&'static str, Value)> = board
         .boards()
         .iter()
         .map(|standings| {
@@ -336,7 +338,29 @@ pub fn snapshots(
                 serde_json::to_value(&refresh).unwrap_or_default(),
             )
         })
-        .collect())
+        .collect();
+    for row in org::team_contests(conn, &principal.team_id)? {
+        let visible = principal.role != Role::Agent || row.entrant_ids.contains(&principal.user_id);
+        if !visible || row.closed_at.is_some() {
+            continue;
+        }
+        let contest = rebuild_contest(
+            conn,
+            &principal.team_id,
+            &row.id,
+            &row.metric,
+            &row.starts_at,
+            &row.ends_at,
+        )?;
+        if contest.status(now) != ContestStatus::Running {
+            continue;
+        }
+        for mut update in contest.standings_as_updates(now) {
+            update.contest_name = Some(row.name.clone());
+            snapshots.push(("contest:entry-update", serde_json::to_value(&update)?));
+        }
+    }
+    Ok(snapshots)
 }
 
 /// A `leaderboard:refresh` (durable) to the team room and `tv-display` for each board that

@@ -18,8 +18,9 @@ use crate::store::users;
 
 /// The rooms a socket joins at connect: `user:{me}` and `team:{myTeam}` everywhere (a display:
 /// `team:{t}` and `tv-display`), plus on `/` the projects and open coaching sessions the user
-/// belongs to, and on `/training` for a leader every member's `user:{id}` (so the team's XP
-/// and streaks stay live, and are replayed after a reconnect).
+/// belongs to, on `/leaderboard` the contests not yet closed that the user entered (a leader:
+/// all of the team's), and on `/training` for a leader every member's `user:{id}` (so the
+/// team's XP and streaks stay live, and are replayed after a reconnect).
 pub fn default_rooms(
     conn: &Connection,
     principal: &Principal,
@@ -43,6 +44,18 @@ pub fn default_rooms(
                 .map(Room::Session),
         );
     }
+    if namespace == Namespace::Leaderboard {
+        rooms.extend(
+            org::team_contests(conn, &principal.team_id)?
+                .into_iter()
+                .filter(|contest| {
+                    contest.closed_at.is_none()
+                        && (principal.role == Role::Leader
+                            || contest.entrant_ids.contains(&principal.user_id))
+                })
+                .map(|contest| Room::Contest(contest.id)),
+        );
+    }
     if namespace == Namespace::Training && principal.role == Role::Leader {
         rooms.extend(
             users::list(conn, Some(&principal.team_id))?
@@ -57,9 +70,10 @@ pub fn default_rooms(
 /// The refresh snapshots sent instead of a replay to a client with nothing to replay from (no
 /// `lastEventId`, or one past the retention window), before `sync:done { snapshot: true }`.
 ///
-/// `/leaderboard` gets a `leaderboard:refresh` per metric and range of the team; `/` gets one
-/// `sync:snapshot` (notes, action items, notifications, open analyses, team presence);
-/// `/training` one `training:snapshot` (XP, level, streak, achievements). What has no
+/// `/leaderboard` gets a `leaderboard:refresh` per metric and range of the team and the
+/// standings of the running contests it follows; `/` gets one `sync:snapshot` (notes, action
+/// items, notifications, open analyses, team presence); `/training` one `training:snapshot`
+/// (XP, level, streak, achievements; the team's numbers for a leader or display). What has no
 /// snapshot event (comments, entity feeds, coaching sessions) is refetched over HTTP: that is
 /// what `snapshot: true` still tells the client.
 pub fn snapshots(

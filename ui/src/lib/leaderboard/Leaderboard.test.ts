@@ -57,6 +57,7 @@ describe('Leaderboard', () => {
     expect(mine.classList.contains('me')).toBe(true);
     expect(around.querySelectorAll('[data-testid="leaderboard-row"]')).toHaveLength(5);
     expect(screen.getAllByTestId('contest-card')).toHaveLength(1);
+    expect(screen.getByTestId('contest-meta').textContent!.trim()).toBe('1 in the running · 3 new entries');
     expect(screen.getAllByTestId('achievement-item')).toHaveLength(1);
   });
 
@@ -100,6 +101,21 @@ describe('Leaderboard', () => {
     expect(moved.getAttribute('data-rank')).toBe('1');
     expect(moved.classList.contains('moved-up')).toBe(true);
     expect(document.querySelector('[data-user-id="u-me"]')!.classList.contains('moved-down')).toBe(true);
+  });
+
+  it('does not count entries for a contest first met in a snapshot', () => {
+    withBoard(3, 1);
+    appState.current!.leaderboard.contests = {
+      c1: {
+        name: 'Spring sprint', endsAt: null, entries: 0, updatedAt: null, endedAt: null,
+        standings: [
+          { userId: 'u1', userName: 'User 1', total: 300, rank: 1, previousRank: 1 },
+          { userId: 'u2', userName: 'User 2', total: 0, rank: 2, previousRank: 2 },
+        ],
+      },
+    };
+    render(Leaderboard);
+    expect(screen.getByTestId('contest-meta').textContent!.trim()).toBe('2 in the running');
   });
 
   it('names the contests and counts their time left down each second', () => {
