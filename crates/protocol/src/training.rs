@@ -307,23 +307,11 @@ pub struct QuizCompleted {
 /// carry the rest of the team's numbers in `team`. Not durable: it is a view, not a change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(optional_fields)]
 pub struct TrainingSnapshot {
-    /// Whose state this is.
-    pub user_id: Id,
-    /// Their display name.
-    pub user_name: String,
-    /// Total XP.
-    pub total_xp: u32,
-    /// Level from the documented curve (level n needs 50·n·(n−1) XP).
-    pub level: u32,
-    /// Current daily streak, in days.
-    pub current_streak: u32,
-    /// Longest daily streak, in days.
-    pub longest_streak: u32,
-    /// The last day with training activity (UTC), if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_activity_date: Option<CalendarDate>,
+    /// The user's own numbers (`userId`, `userName`, `totalXp`, ...), at the top level.
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub numbers: TrainingNumbers,
     /// Quizzes passed.
     pub quizzes_passed: u32,
     /// Every training achievement the user holds.
@@ -331,23 +319,23 @@ pub struct TrainingSnapshot {
     /// For a team's leader or display: every other member's numbers (the leader then follows
     /// them live from the members' `user:` rooms). Empty for an agent.
     #[serde(default)]
-    pub team: Vec<MemberTraining>,
+    pub team: Vec<TrainingNumbers>,
     /// The hub's clock when the snapshot was taken.
     pub taken_at: DateTime<Utc>,
 }
 
-/// One team member's numbers in a [`TrainingSnapshot`]'s `team`.
+/// One user's XP, level and streak, as a [`TrainingSnapshot`] states them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(optional_fields)]
-pub struct MemberTraining {
+pub struct TrainingNumbers {
     /// Who.
     pub user_id: Id,
     /// Their display name.
     pub user_name: String,
     /// Total XP.
     pub total_xp: u32,
-    /// Level from the documented curve.
+    /// Level from the documented curve (level n needs 50·n·(n−1) XP).
     pub level: u32,
     /// Current daily streak, in days.
     pub current_streak: u32,

@@ -690,24 +690,6 @@ export type MainSnapshot = {
   takenAt: string,
 };
 
-/** One team member's numbers in a `TrainingSnapshot`'s `team`. */
-export type MemberTraining = {
-  /** Who. */
-  userId: Id,
-  /** Their display name. */
-  userName: string,
-  /** Total XP. */
-  totalXp: number,
-  /** Level from the documented curve. */
-  level: number,
-  /** Current daily streak, in days. */
-  currentStreak: number,
-  /** Longest daily streak, in days. */
-  longestStreak: number,
-  /** The last day with training activity (UTC), if any. */
-  lastActivityDate?: CalendarDate,
-};
-
 /** `progress:update` (server to client): a user's progress in a module changed. */
 export type ModuleProgress = {
   /** Whose progress. */
@@ -1245,14 +1227,9 @@ export type TrainingAchievement = {
   timestamp: string,
 };
 
-/**
- * `training:snapshot`: the connecting user's training state, sent on `/training` instead of
- * a replay when the client sent no `lastEventId` or one that predates the hub's retention
- * window (then `sync:done` follows with `snapshot: true`). A leader's and a display's also
- * carry the rest of the team's numbers in `team`. Not durable: it is a view, not a change.
- */
-export type TrainingSnapshot = {
-  /** Whose state this is. */
+/** One user's XP, level and streak, as a `TrainingSnapshot` states them. */
+export type TrainingNumbers = {
+  /** Who. */
   userId: Id,
   /** Their display name. */
   userName: string,
@@ -1266,6 +1243,15 @@ export type TrainingSnapshot = {
   longestStreak: number,
   /** The last day with training activity (UTC), if any. */
   lastActivityDate?: CalendarDate,
+};
+
+/**
+ * `training:snapshot`: the connecting user's training state, sent on `/training` instead of
+ * a replay when the client sent no `lastEventId` or one that predates the hub's retention
+ * window (then `sync:done` follows with `snapshot: true`). A leader's and a display's also
+ * carry the rest of the team's numbers in `team`. Not durable: it is a view, not a change.
+ */
+export type TrainingSnapshot = {
   /** Quizzes passed. */
   quizzesPassed: number,
   /** Every training achievement the user holds. */
@@ -1274,9 +1260,23 @@ export type TrainingSnapshot = {
    * For a team's leader or display: every other member's numbers (the leader then follows
    * them live from the members' `user:` rooms). Empty for an agent.
    */
-  team: Array<MemberTraining>,
+  team: Array<TrainingNumbers>,
   /** The hub's clock when the snapshot was taken. */
   takenAt: string,
+  /** Who. */
+  userId: Id,
+  /** Their display name. */
+  userName: string,
+  /** Total XP. */
+  totalXp: number,
+  /** Level from the documented curve (level n needs 50·n·(n−1) XP). */
+  level: number,
+  /** Current daily streak, in days. */
+  currentStreak: number,
+  /** Longest daily streak, in days. */
+  longestStreak: number,
+  /** The last day with training activity (UTC), if any. */
+  lastActivityDate?: CalendarDate,
 };
 
 /** `tv:update`: what public leaderboard screens show now. */

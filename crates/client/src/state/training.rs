@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use serde::Serialize;
-use sideline_protocol::training::{ModuleProgress, QuizCompleted, RoleplayResponse};
+use sideline_protocol::training::{
+    ModuleProgress, QuizCompleted, RoleplayResponse, TrainingNumbers,
+};
 use sideline_protocol::{CalendarDate, EventId, TrainingServerEvent};
 
 use super::leaderboard::{FEED_LEN, FeedItem};
@@ -25,6 +27,19 @@ pub struct TrainingStats {
     pub longest_streak: u32,
     /// Last day counted.
     pub last_activity_date: Option<CalendarDate>,
+}
+
+impl From<&TrainingNumbers> for TrainingStats {
+    fn from(numbers: &TrainingNumbers) -> Self {
+        TrainingStats {
+            user_name: numbers.user_name.clone(),
+            xp: numbers.total_xp,
+            level: numbers.level,
+            current_streak: numbers.current_streak,
+            longest_streak: numbers.longest_streak,
+            last_activity_date: numbers.last_activity_date,
+        }
+    }
 }
 
 /// Everything from `/training`.
@@ -115,25 +130,9 @@ impl TrainingState {
             // of a replay the hub cannot give, so nothing older may survive it): the user's,
             // and a leader's or display's whole team.
             E::TrainingSnapshot(snapshot) => {
-                let own = TrainingStats {
-                    user_name: snapshot.user_name.clone(),
-                    xp: snapshot.total_xp,
-                    level: snapshot.level,
-                    current_streak: snapshot.current_streak,
-                    longest_streak: snapshot.longest_streak,
-                    last_activity_date: snapshot.last_activity_date,
-                };
-                self.users.insert(snapshot.user_id.to_string(), own);
-                for member in &snapshot.team {
-                    let stats = TrainingStats {
-                        user_name: member.user_name.clone(),
-                        xp: member.total_xp,
-                        level: member.level,
-                        current_streak: member.current_streak,
-                        longest_streak: member.longest_streak,
-                        last_activity_date: member.last_activity_date,
-                    };
-                    self.users.insert(member.user_id.to_string(), stats);
+                for numbers in std::iter::once(&snapshot.numbers).chain(&snapshot.team) {
+                    self.users
+                        .insert(numbers.user_id.to_string(), TrainingStats::from(numbers));
                 }
                 true
             }

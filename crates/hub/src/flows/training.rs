@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use sideline_protocol::training::{
-    MemberTraining, ModuleProgress, ProgressReport, QuizCompleted, RoleplayFeedback,
-    RoleplayMessage, RoleplayResponse, RoleplayStopTyping, RoleplayTyping,
+    ModuleProgress, ProgressReport, QuizCompleted, RoleplayFeedback, RoleplayMessage,
+    RoleplayResponse, RoleplayStopTyping, RoleplayTyping, TrainingNumbers,
 };
 use sideline_protocol::{CalendarDate, Id, Namespace, Room};
 use socketioxide::extract::SocketRef;
@@ -569,7 +569,6 @@ pub fn snapshot(
 ) -> Result<sideline_protocol::training::TrainingSnapshot> {
     let now = hub.now();
     let progress = load_progress(conn, &principal.user_id)?;
-    let streak = load_streak(conn, &principal.user_id)?;
     let achievements = training_achievements_unlocked(
         TRAINING_ACHIEVEMENTS,
         &TrainingProgress::default(),
@@ -579,17 +578,16 @@ pub fn snapshot(
     .map(|def| def.to_event(principal.user_id.clone(), principal.name.clone(), now))
     .collect();
     let team = match principal.role {
-        Role::Leader | Role::Display => team_numbers(conn, principal)?,
+        Role::Leader | Role::Display => users::list(conn, Some(&principal.team_id))?
+            .into_iter()
+            // Displays do not train; the principal's own numbers are the top level.
+            .filter(|member| member.role != Role::Display && member.id != principal.user_id)
+            .map(|member| numbers_of(conn, member.id, member.name))
+            .collect::<Result<_>>()?,
         Role::Agent => Vec::new(),
     };
     Ok(sideline_protocol::training::TrainingSnapshot {
-        user_id: principal.user_id.clone(),
-        user_name: principal.name.clone(),
-        total_xp: progress.total_xp,
-        level: crate::domain::level_for_xp(progress.total_xp),
-        current_streak: streak.current,
-        longest_streak: streak.longest,
-        last_activity_date: streak.last_activity,
+        numbers: numbers_of(conn, principal.user_id.clone(), principal.name.clone())?,
         quizzes_passed: progress.quizzes_passed,
         achievements,
         team,
@@ -597,24 +595,17 @@ pub fn snapshot(
     })
 }
 
-/// XP, level and streak of every member of the principal's team but the principal (and
-/// displays, which do not train).
-fn team_numbers(conn: &Connection, principal: &Principal) -> Result<Vec<MemberTraining>> {
-    users::list(conn, Some(&principal.team_id))?
-        .into_iter()
-        .filter(|member| member.role != Role::Display && member.id != principal.user_id)
-        .map(|member| {
-            let progress = load_progress(conn, &member.id)?;
-            let streak = load_streak(conn, &member.id)?;
-            Ok(MemberTraining {
-                level: crate::domain::level_for_xp(progress.total_xp),
-                total_xp: progress.total_xp,
-                current_streak: streak.current,
-                longest_streak: streak.longest,
-                last_activity_date: streak.last_activity,
-                user_id: member.id,
-                user_name: member.name,
-            })
-        })
-        .collect()
+/// A user's stored XP, level and streak.
+fn numbers_of(conn: &Connection, user_id: Id, user_name: String) -> Result<TrainingNumbers> {
+    let progress = load_progress(conn, &user_id)?;
+    let streak = load_streak(conn, &user_id)?;
+    Ok(TrainingNumbers {
+        user_id,
+        user_name,
+        total_xp: progress.total_xp,
+        level: crate::domain::level_for_xp(progress.total_xp),
+        current_streak: streak.current,
+        longest_streak: streak.longest,
+        last_activity_date: streak.last_activity,
+    })
 }
