@@ -1,6 +1,7 @@
 //! Running contests reach the people who follow them without a `join:contest`: a leader (every
 //! contest of the team) and each entrant are in the contest's room from connect, and a first
-//! connection finds the standings in its snapshot.
+//! connection finds the standings in its snapshot. A contest created while they are connected
+//! is followed at once.
 
 mod support;
 
@@ -80,6 +81,60 @@ async fn leaders_and_entrants_follow_running_contests_from_connect() {
             (entry["userId"].as_str(), entry["rank"].as_u64()),
             (Some("agent01"), Some(1))
         );
+    }
+    outsider
+        .expect_no_event("contest:new-entry", std::time::Duration::from_millis(200))
+        .await;
+
+    for c in [lead, entrant, outsider] {
+        c.disconnect().await;
+    }
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contest_created_while_connected_is_followed_at_once() {
+    let hub = start_hub().await;
+    let lead_token = hub.login("lead").await;
+    let mut lead = hub.connect_as("lead", "/leaderboard").await;
+    let mut entrant = hub.connect_as("agent08", "/leaderboard").await;
+    let mut outsider = hub.connect_as("agent09", "/leaderboard").await;
+    for client in [&mut lead, &mut entrant, &mut outsider] {
+        client.expect_event("sync:done").await;
+    }
+
+    let now = chrono::Utc::now();
+    let (status, body) = hub
+        .post(
+            "/api/v1/contests",
+            &lead_token,
+            json!({
+                "id": "contest-flash", "name": "Flash", "metric": "revenue",
+                "startsAt": (now - chrono::Duration::minutes(1)).to_rfc3339(),
+                "endsAt": (now + chrono::Duration::hours(1)).to_rfc3339(),
+                "entrantIds": ["agent08"],
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    // Joined by the time the creation was answered.
+    for user in ["lead", "agent08"] {
+        assert!(
+            rooms_of(&hub, "/leaderboard", user).contains(&"contest:contest-flash".into()),
+            "{user} follows the new contest"
+        );
+    }
+    assert!(!rooms_of(&hub, "/leaderboard", "agent09").contains(&"contest:contest-flash".into()));
+
+    sale(&hub, &lead_token, "agent08", 120.0).await;
+    for client in [&mut lead, &mut entrant] {
+        let entry = loop {
+            let entry = client.expect_event("contest:new-entry").await;
+            if entry["contestId"] == "contest-flash" {
+                break entry;
+            }
+        };
+        assert_eq!(entry["total"], 120.0);
     }
     outsider
         .expect_no_event("contest:new-entry", std::time::Duration::from_millis(200))

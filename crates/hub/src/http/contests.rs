@@ -10,8 +10,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sideline_protocol::Id;
+use sideline_protocol::{Id, Namespace, Room};
 
+use crate::auth::Role;
 use crate::error::{HubError, Result};
 use crate::flows::leaderboard;
 use crate::http::caller::Caller;
@@ -228,6 +229,23 @@ pub async fn create_contest(
         .find(|c| c.id == id)
         .ok_or_else(|| HubError::Internal(format!("contest {id} not stored")))?;
     let created = view(conn, &team, &row, hub.now())?;
+    // Its followers (the entrants and the team's leaders) are in a contest's room from connect;
+    // those connected already join it now. Still under the store lock, like a connect's
+    // default rooms, so no socket misses it in between.
+    let leaders = users::list(conn, Some(&team))?
+        .into_iter()
+        .filter(|user| user.role == Role::Leader)
+        .map(|user| user.id);
+    let followers: Vec<Id> = entrants.into_iter().chain(leaders).collect();
+    if let Some(board) = hub.io.of(Namespace::Leaderboard.path()) {
+        for follower in followers {
+            let sockets = board.clone().within(Room::User(follower).to_string());
+            if let Err(err) = sockets.join(Room::Contest(id.clone()).to_string()).await {
+                tracing::warn!(error = %err, contest = %id, "joining followers to a new contest failed");
+            }
+        }
+    }
+    drop(db);
     Ok((StatusCode::CREATED, Json(created)))
 }
 

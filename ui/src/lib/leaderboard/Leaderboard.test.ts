@@ -116,6 +116,9 @@ describe('Leaderboard', () => {
     };
     render(Leaderboard);
     expect(screen.getByTestId('contest-meta').textContent!.trim()).toBe('2 in the running');
+    appState.current!.leaderboard.contests.c1!.entries = 1;
+    flushSync();
+    expect(screen.getByTestId('contest-meta').textContent!.trim()).toBe('2 in the running · 1 new entry');
   });
 
   it('names the contests and counts their time left down each second', () => {
