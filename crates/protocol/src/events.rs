@@ -655,7 +655,7 @@ event_set! {
         ContestEntryUpdate(ContestEntryUpdate) = "contest:entry-update" {
             rooms: "`contest:{contestId}`; in a snapshot, the connecting socket",
             durable: true, seed: "002",
-            summary: "A contestant's standing changed (in a snapshot: is, with no move).",
+            summary: "A contestant's standing changed (in a snapshot: where it stands, no move).",
         },
         AchievementEarned(AchievementEvent) = "achievement:earned" {
             rooms: "`user:{userId}`",

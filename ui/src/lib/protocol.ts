@@ -1595,7 +1595,7 @@ export interface LeaderboardServerEvents {
   "rank:changed": Durable<RankingUpdate>;
   /** A contest recorded a new entry. Durable. */
   "contest:new-entry": Durable<ContestEntry>;
-  /** A contestant's standing changed (in a snapshot: is, with no move). Durable. */
+  /** A contestant's standing changed (in a snapshot: where it stands, no move). Durable. */
   "contest:entry-update": Durable<ContestEntryUpdate>;
   /** You earned a leaderboard achievement. Durable. */
   "achievement:earned": Durable<AchievementEvent>;
