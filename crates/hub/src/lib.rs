@@ -18,10 +18,11 @@
 //!   commit under the lock, so events leave in `eventId` order) and checked emits.
 //! - [`realtime`]: the Socket.IO namespaces: connect middleware (auth), default rooms and
 //!   replay (or, on a first connection or past the retention window, the snapshots
-//!   `sync:snapshot` / `training:snapshot` / `leaderboard:refresh`), the per-socket ordered
-//!   queue of incoming events (size, rate limit, protocol validation), the expiry of live sockets' tokens
-//!   (`TOKEN_EXPIRED`, then disconnect), `main_ns` (notes, action items, notifications,
-//!   presence, rooms), `rooms` (`/leaderboard` and `/training` joins).
+//!   `sync:snapshot` / `training:snapshot` / `leaderboard:refresh` and contest standings), the
+//!   per-socket ordered queue of incoming events (size, rate limit, protocol validation), the
+//!   expiry of live sockets' tokens (`TOKEN_EXPIRED`, then disconnect), `main_ns` (notes,
+//!   action items, notifications, presence, rooms), `rooms` (default rooms, followed
+//!   contests, `/leaderboard` and `/training` joins).
 //! - [`flows`]: `main` (coaching sessions and cursors, projects, analysis, comments,
 //!   `data:update`, `broadcast`, the `/` snapshot), `leaderboard` (sales with streaks,
 //!   contest results, period roll-overs) and `training` over the pure [`domain`] logic, and

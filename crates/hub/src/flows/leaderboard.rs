@@ -23,7 +23,7 @@ use sideline_protocol::leaderboard::{
 use sideline_protocol::{CalendarDate, Id, Namespace, Room, UserRef};
 use socketioxide::extract::SocketRef;
 
-use crate::auth::{Principal, Role};
+use crate::auth::Principal;
 use crate::domain::{
     AchievementRules, Competitor, Contest, ContestStatus, EarnedAchievement, Leaderboard, Sale,
     SellerTotals, Streak,
@@ -32,7 +32,7 @@ use crate::error::{HubError, Result};
 use crate::publish::Outbox;
 use crate::realtime::main_ns::new_id;
 use crate::state::HubState;
-use crate::store::{org, users};
+use crate::store::users;
 
 /// The boards of every team seen so far, over the hub's configured metrics.
 #[derive(Debug)]
@@ -339,11 +339,7 @@ pub fn snapshots(
             )
         })
         .collect();
-    for row in org::team_contests(conn, &principal.team_id)? {
-        let visible = principal.role != Role::Agent || row.entrant_ids.contains(&principal.user_id);
-        if !visible || row.closed_at.is_some() {
-            continue;
-        }
+    for row in crate::realtime::rooms::followed_contests(conn, principal)? {
         let contest = rebuild_contest(
             conn,
             &principal.team_id,

@@ -582,12 +582,20 @@ pub fn snapshot(
             .into_iter()
             // Displays do not train; the principal's own numbers are the top level.
             .filter(|member| member.role != Role::Display && member.id != principal.user_id)
-            .map(|member| numbers_of(conn, member.id, member.name))
+            .map(|member| {
+                let progress = load_progress(conn, &member.id)?;
+                numbers_of(conn, member.id, member.name, &progress)
+            })
             .collect::<Result<_>>()?,
         Role::Agent => Vec::new(),
     };
     Ok(sideline_protocol::training::TrainingSnapshot {
-        numbers: numbers_of(conn, principal.user_id.clone(), principal.name.clone())?,
+        numbers: numbers_of(
+            conn,
+            principal.user_id.clone(),
+            principal.name.clone(),
+            &progress,
+        )?,
         quizzes_passed: progress.quizzes_passed,
         achievements,
         team,
@@ -595,9 +603,13 @@ pub fn snapshot(
     })
 }
 
-/// A user's stored XP, level and streak.
-fn numbers_of(conn: &Connection, user_id: Id, user_name: String) -> Result<TrainingNumbers> {
-    let progress = load_progress(conn, &user_id)?;
+/// A user's XP and level from their loaded `progress`, and their stored streak.
+fn numbers_of(
+    conn: &Connection,
+    user_id: Id,
+    user_name: String,
+    progress: &TrainingProgress,
+) -> Result<TrainingNumbers> {
     let streak = load_streak(conn, &user_id)?;
     Ok(TrainingNumbers {
         user_id,

@@ -236,14 +236,18 @@ pub async fn create_contest(
         .into_iter()
         .filter(|user| user.role == Role::Leader)
         .map(|user| user.id);
-    let followers: Vec<Id> = entrants.into_iter().chain(leaders).collect();
-    if let Some(board) = hub.io.of(Namespace::Leaderboard.path()) {
-        for follower in followers {
-            let sockets = board.clone().within(Room::User(follower).to_string());
-            if let Err(err) = sockets.join(Room::Contest(id.clone()).to_string()).await {
-                tracing::warn!(error = %err, contest = %id, "joining followers to a new contest failed");
-            }
-        }
+    let followers: Vec<String> = entrants
+        .into_iter()
+        .chain(leaders)
+        .map(|user| Room::User(user).to_string())
+        .collect();
+    if let Some(board) = hub.io.of(Namespace::Leaderboard.path())
+        && let Err(err) = board
+            .within(followers)
+            .join(Room::Contest(id.clone()).to_string())
+            .await
+    {
+        tracing::warn!(error = %err, contest = %id, "joining followers to a new contest failed");
     }
     drop(db);
     Ok((StatusCode::CREATED, Json(created)))

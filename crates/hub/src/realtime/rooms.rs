@@ -46,13 +46,8 @@ pub fn default_rooms(
     }
     if namespace == Namespace::Leaderboard {
         rooms.extend(
-            org::team_contests(conn, &principal.team_id)?
+            followed_contests(conn, principal)?
                 .into_iter()
-                .filter(|contest| {
-                    contest.closed_at.is_none()
-                        && (principal.role == Role::Leader
-                            || contest.entrant_ids.contains(&principal.user_id))
-                })
                 .map(|contest| Room::Contest(contest.id)),
         );
     }
@@ -65,6 +60,20 @@ pub fn default_rooms(
         );
     }
     Ok(rooms)
+}
+
+/// The contests not yet closed that `principal` follows: those entered, or for a leader or a
+/// display every one of the team's. (A display hears them through `tv-display`, not their
+/// rooms.)
+pub fn followed_contests(conn: &Connection, principal: &Principal) -> Result<Vec<org::ContestRow>> {
+    Ok(org::team_contests(conn, &principal.team_id)?
+        .into_iter()
+        .filter(|contest| {
+            contest.closed_at.is_none()
+                && (principal.role != Role::Agent
+                    || contest.entrant_ids.contains(&principal.user_id))
+        })
+        .collect())
 }
 
 /// The refresh snapshots sent instead of a replay to a client with nothing to replay from (no

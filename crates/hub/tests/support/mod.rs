@@ -282,23 +282,21 @@ pub fn rooms_of(hub: &TestHub, namespace: &str, user: &str) -> Vec<String> {
 
 /// Polls until the user's socket on `namespace` is in `room` (a join has no answer event).
 pub async fn wait_in_room(hub: &TestHub, namespace: &str, user: &str, room: &str) {
-    let deadline = tokio::time::Instant::now() + DEADLINE;
-    while !rooms_of(hub, namespace, user).iter().any(|r| r == room) {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{user} never joined {room}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    wait_membership(hub, namespace, user, room, true).await;
 }
 
 /// Polls until the user's socket on `namespace` is no longer in `room`.
 pub async fn wait_out_of_room(hub: &TestHub, namespace: &str, user: &str, room: &str) {
+    wait_membership(hub, namespace, user, room, false).await;
+}
+
+async fn wait_membership(hub: &TestHub, namespace: &str, user: &str, room: &str, inside: bool) {
     let deadline = tokio::time::Instant::now() + DEADLINE;
-    while rooms_of(hub, namespace, user).iter().any(|r| r == room) {
+    while rooms_of(hub, namespace, user).iter().any(|r| r == room) != inside {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "{user} never left {room}"
+            "{user} never {} {room}",
+            if inside { "joined" } else { "left" }
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
