@@ -395,6 +395,10 @@ impl TestEnv {
 impl Drop for TestEnv {
     fn drop(&mut self) {
         if let Some(mut keyring) = self.keyring.take() {
+            // A daemon that ended on its own explains a keychain failure: say so.
+            if let Ok(Some(status)) = keyring.try_wait() {
+                println!("[{}] gnome-keyring-daemon had exited: {status}", self.name);
+            }
             let _ = keyring.kill();
             let _ = keyring.wait();
         }
@@ -666,6 +670,31 @@ impl RunningApp {
         tail(&self.log, lines)
     }
 
+    /// The app's own log file (`sideline.<date>.log` in its log directory under the test's
+    /// HOME), the newest if there are several.
+    pub fn app_log(&self) -> Option<PathBuf> {
+        let mut logs = Vec::new();
+        let mut stack = vec![self.home.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                match entry.file_type() {
+                    Ok(kind) if kind.is_dir() => stack.push(path),
+                    Ok(kind)
+                        if kind.is_file()
+                            && name.starts_with("sideline.")
+                            && name.ends_with(".log") =>
+                    {
+                        logs.push(path)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        logs.into_iter().max()
+    }
+
     /// The pids of this test's app processes (the app binary running with this test's HOME).
     pub fn app_pids(&self) -> Vec<u32> {
         let home = format!("HOME={}", self.home.display());
@@ -782,6 +811,9 @@ impl Drop for RunningApp {
     fn drop(&mut self) {
         if std::thread::panicking() {
             eprintln!("{}", tail(&self.log, 80));
+            if let Some(log) = self.app_log() {
+                eprintln!("{}", tail(&log, 80));
+            }
         }
         self.end_driver_tree();
         self.kill_leftovers();

@@ -8,7 +8,7 @@ use sideline_client::tokens::KEYCHAIN_SERVICE;
 use crate::flows::{STATUS, sign_in};
 use crate::harness::{TestEnv, UI_DEADLINE, poll};
 use crate::hub::{PASSWORD, TestHub};
-use crate::keychain::{find_jwt, items_for_service};
+use crate::keychain::{SecretSessions, find_jwt, items_for_service};
 
 /// Every JWT-looking string in any file under `dir` that `hub` accepts as a token: a leak.
 async fn valid_tokens_in_files(
@@ -34,15 +34,30 @@ async fn valid_tokens_in_files(
     leaks
 }
 
+/// The Secret Service sessions of one keychain write with the `keyring` crate (3.x): one
+/// to look for the entry and, open at the same time, one to create it.
+const SESSIONS_PER_WRITE: usize = 2;
+
+/// The Secret Service sessions of one keychain read.
+const SESSIONS_PER_READ: usize = 1;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn welcome_sign_in_keeps_the_token_in_the_keychain_only() {
     let mut env = TestEnv::new("welcome_sign_in");
     env.start_keyring("e2e-keyring-password").await;
     let hub = TestHub::start(&env.root.join("hub")).await;
+    let sessions = SecretSessions::watch(&env).await;
     let app = env.launch(&[], &[], "[data-testid=welcome]").await;
     app.screenshot("welcome").await;
 
     sign_in(&app, &hub.url(), "agent03", PASSWORD).await;
+    // Live on every namespace, and the keychain was used once: to store the token. A read
+    // per namespace's connect is a burst of new clients that gnome-keyring 42 can crash on.
+    assert_eq!(
+        sessions.settled().await,
+        SESSIONS_PER_WRITE,
+        "Secret Service sessions opened by the sign-in"
+    );
 
     let items = poll(
         "a `sideline` item in the Secret Service",
@@ -88,10 +103,16 @@ async fn welcome_sign_in_keeps_the_token_in_the_keychain_only() {
         "tokens the hub accepts are in files: {leaks:?}"
     );
 
-    // The next launch reads the token back from the keychain: straight to live data, no
-    // welcome screen, no password.
+    // The next launch reads the token back from the keychain, once: straight to live data,
+    // no welcome screen, no password.
+    let before = sessions.settled().await;
     let app = env.launch(&[], &[], STATUS).await;
     app.wait_text(STATUS, "live", UI_DEADLINE).await;
+    assert_eq!(
+        sessions.settled().await - before,
+        SESSIONS_PER_READ,
+        "Secret Service sessions opened by a launch with a stored token"
+    );
     assert_eq!(
         app.count("[data-testid=welcome]").await,
         0,

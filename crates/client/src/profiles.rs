@@ -402,10 +402,7 @@ async fn keep_token(
 ) -> Result<SignedIn> {
     let (tokens, keychain): (Arc<dyn TokenSource>, _) =
         match KeyringTokens::store(&profile.server, token, expires_at).await {
-            Ok(()) => (
-                Arc::new(KeyringTokens::new(&profile.server)),
-                KeychainState::Available,
-            ),
+            Ok(stored) => (Arc::new(stored), KeychainState::Available),
             Err(ClientError::KeychainUnavailable(message)) => {
                 tracing::warn!(%message, "no keychain: the token is kept in memory only");
                 (

@@ -266,6 +266,8 @@ impl<C: Connector, R: Rng> Run<C, R> {
             match outcome {
                 Outcome::ModeChanged => continue,
                 Outcome::SignInNeeded => {
+                    // The next ask reads the store again: it may hold a new token by then.
+                    self.tokens.forget();
                     self.publish(ConnectionStatus::SignInNeeded);
                     // Retrying a refused token only hammers the hub: wait for new credentials
                     // (or a mode change).
@@ -388,7 +390,7 @@ impl<C: Connector, R: Rng> Run<C, R> {
 mod tests {
     use super::*;
     use crate::error::Result;
-    use crate::tokens::StaticTokens;
+    use crate::tokens::{Credentials, StaticTokens};
     use chrono::TimeZone;
     use rand::SeedableRng;
     use rand::rngs::StdRng;
@@ -496,9 +498,27 @@ mod tests {
         }
     }
 
+    /// [`StaticTokens`] that count the supervisor's [`TokenSource::forget`] calls.
+    #[derive(Debug)]
+    struct CountedTokens {
+        tokens: StaticTokens,
+        forgets: Arc<AtomicU64>,
+    }
+
+    impl TokenSource for CountedTokens {
+        fn credentials(&self) -> futures_util::future::BoxFuture<'_, Result<Credentials>> {
+            self.tokens.credentials()
+        }
+
+        fn forget(&self) {
+            self.forgets.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
     struct Harness {
         hub: Arc<FakeHub>,
         tokens: StaticTokens,
+        forgets: Arc<AtomicU64>,
         cursor: Arc<AtomicU64>,
         supervisor: Supervisor,
         out: mpsc::UnboundedReceiver<SupervisedEvent<FakeLink>>,
@@ -508,6 +528,7 @@ mod tests {
         let hub = Arc::new(FakeHub::default());
         hub.script.lock().unwrap().extend(script);
         let tokens = StaticTokens::new("http://hub", "token-1");
+        let forgets = Arc::new(AtomicU64::new(0));
         let cursor = Arc::new(AtomicU64::new(0));
         let (tx, out) = mpsc::unbounded_channel();
         let clock: WallClock = Arc::new(|| Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap());
@@ -518,7 +539,10 @@ mod tests {
         let supervisor = Supervisor::start(
             Namespace::Main,
             hub.clone(),
-            Arc::new(tokens.clone()),
+            Arc::new(CountedTokens {
+                tokens: tokens.clone(),
+                forgets: forgets.clone(),
+            }),
             cursor.clone(),
             config,
             clock,
@@ -528,6 +552,7 @@ mod tests {
         Harness {
             hub,
             tokens,
+            forgets,
             cursor,
             supervisor,
             out,
@@ -639,6 +664,11 @@ mod tests {
         assert_eq!(
             *h.supervisor.status().borrow(),
             ConnectionStatus::SignInNeeded
+        );
+        assert_eq!(
+            h.forgets.load(Ordering::SeqCst),
+            1,
+            "the source was told to read its store again"
         );
         tokio::time::advance(Duration::from_secs(600)).await;
         settle().await;

@@ -46,6 +46,11 @@ pub trait TokenSource: Send + Sync + fmt::Debug + 'static {
     /// The current credentials. [`ClientError::NotSignedIn`] when there are none;
     /// [`ClientError::KeychainUnavailable`] when the store cannot be read.
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials>>;
+
+    /// The hub refused the token the last credentials carried: a source that keeps its
+    /// store's answer in memory reads the store again at the next ask (a sign-in elsewhere,
+    /// `sideline login` say, may have stored a new token).
+    fn forget(&self) {}
 }
 
 /// Fixed credentials (tests), replaceable at run time to simulate a new sign-in.
@@ -123,17 +128,43 @@ struct StoredToken {
 
 /// The OS keychain: service [`KEYCHAIN_SERVICE`], account = the hub URL (one entry per hub
 /// profile). Refreshes the token over HTTP when it is about to expire and stores the new one.
-#[derive(Debug, Clone)]
+///
+/// The entry is read once and then kept in memory, with this source's own refreshes, until
+/// the hub refuses the token ([`TokenSource::forget`]). Every namespace asks before every
+/// connect, and asking the keychain each time would open a Secret Service session per
+/// namespace at once: such a burst of new clients is what crashes gnome-keyring 42 to 50
+/// (a race on the new client's record; GNOME/gnome-keyring work items 190, 196 and 199).
+/// Concurrent askers wait for the one read, and for one refresh.
+#[derive(Clone)]
 pub struct KeyringTokens {
     server: String,
+    /// The entry as last read or written here.
+    known: Arc<Mutex<Option<StoredToken>>>,
+    /// Taken for a read or a refresh of the entry.
+    turn: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl fmt::Debug for KeyringTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // What is known is a secret: never printed.
+        f.debug_struct("KeyringTokens")
+            .field("server", &self.server)
+            .finish_non_exhaustive()
+    }
 }
 
 impl KeyringTokens {
-    /// The keychain entry of the hub at `server`.
+    /// The keychain entry of the hub at `server`, read at the first ask.
     pub fn new(server: impl Into<String>) -> Self {
         KeyringTokens {
             server: normalise_server(&server.into()),
+            known: Arc::default(),
+            turn: Arc::default(),
         }
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, Option<StoredToken>> {
+        self.known.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The hub URL this source reads.
@@ -145,16 +176,29 @@ impl KeyringTokens {
         keyring::Entry::new(KEYCHAIN_SERVICE, server).map_err(keyring_error)
     }
 
-    /// Stores a token for `server` (after a sign-in).
-    pub async fn store(server: &str, token: &str, expires_at: Option<DateTime<Utc>>) -> Result<()> {
-        let server = normalise_server(server);
-        let stored = serde_json::to_string(&StoredToken {
+    /// Stores a token for `server` (after a sign-in), and returns the source of that entry,
+    /// which already knows the token: no read follows the write.
+    pub async fn store(
+        server: &str,
+        token: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<KeyringTokens> {
+        let stored = StoredToken {
             token: token.to_owned(),
             expires_at,
-        })?;
+        };
+        let tokens = KeyringTokens::new(server);
+        tokens.write(&stored).await?;
+        *tokens.known() = Some(stored);
+        Ok(tokens)
+    }
+
+    async fn write(&self, stored: &StoredToken) -> Result<()> {
+        let server = self.server.clone();
+        let text = serde_json::to_string(stored)?;
         tokio::task::spawn_blocking(move || {
             Self::entry(&server)?
-                .set_password(&stored)
+                .set_password(&text)
                 .map_err(keyring_error)
         })
         .await
@@ -186,20 +230,38 @@ impl KeyringTokens {
 impl TokenSource for KeyringTokens {
     fn credentials(&self) -> BoxFuture<'_, Result<Credentials>> {
         async move {
-            let mut stored = self.load().await?;
+            // One read or refresh at a time: whoever asks meanwhile waits, then uses its result.
+            let _turn = self.turn.lock().await;
+            let known = self.known().clone();
+            let mut stored = match known {
+                Some(stored) => stored,
+                None => {
+                    let stored = self.load().await?;
+                    *self.known() = Some(stored.clone());
+                    stored
+                }
+            };
             let near_expiry = stored.expires_at.is_some_and(|at| {
                 at - Utc::now() < ChronoDuration::minutes(REFRESH_MARGIN_MINUTES)
             });
             if near_expiry {
                 match refresh(&self.server, &stored.token).await {
                     Ok(fresh) => {
-                        Self::store(&self.server, &fresh.token, Some(fresh.expires_at)).await?;
                         stored = StoredToken {
                             token: fresh.token,
                             expires_at: Some(fresh.expires_at),
                         };
+                        *self.known() = Some(stored.clone());
+                        // The hub has moved on to the fresh token: connect with it even if the
+                        // keychain does not take it (the next launch then signs in again).
+                        if let Err(err) = self.write(&stored).await {
+                            tracing::warn!(error = %err, "the refreshed token is kept in memory only");
+                        }
                     }
-                    Err(ClientError::SignInRefused(_)) => return Err(ClientError::NotSignedIn),
+                    Err(ClientError::SignInRefused(_)) => {
+                        self.forget();
+                        return Err(ClientError::NotSignedIn);
+                    }
                     // Unreachable hub: try the old token; the connect will say if it is dead.
                     Err(_) => {}
                 }
@@ -210,6 +272,10 @@ impl TokenSource for KeyringTokens {
             })
         }
         .boxed()
+    }
+
+    fn forget(&self) {
+        *self.known() = None;
     }
 }
 
