@@ -34,6 +34,29 @@ async fn screenshots_of_every_view_and_quick_capture() {
                 (rows > 1 && levels.as_u64() == Some(rows as u64)).then_some(())
             })
             .await;
+            // The hub's sync:snapshot gives the demo's coaching session, with its roster:
+            // nobody has joined it, so both are "not in the session".
+            let people = poll(
+                "the demo's coaching session and its roster",
+                UI_DEADLINE,
+                async || {
+                    let people = app
+                        .js(
+                            "return [...document.querySelectorAll(
+                            '[data-session-id=session-demo] [data-testid=session-person]')]
+                            .map((p) => [p.dataset.userId, p.dataset.presence])",
+                            vec![],
+                        )
+                        .await;
+                    people.as_array().filter(|p| p.len() == 2).cloned()
+                },
+            )
+            .await;
+            assert_eq!(
+                serde_json::Value::Array(people),
+                serde_json::json!([["lead", "absent"], ["agent01", "absent"]]),
+                "the instructor, then the learner"
+            );
         }
         app.screenshot(&format!("view-{view}")).await;
     }

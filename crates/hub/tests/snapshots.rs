@@ -164,3 +164,108 @@ async fn past_retention_main_and_training_clients_get_state_snapshots_before_syn
     current.disconnect().await;
     hub.stop().await;
 }
+
+/// A first connection finds the open coaching sessions it is enrolled in: the roster with
+/// roles, who is in the session now, and the fields edited so far. Others find none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_connection_finds_its_coaching_sessions_in_the_snapshot() {
+    let hub = support::start_hub().await;
+    let mut agent = hub.connect_as("agent01", "/").await;
+    let mut lead = hub.connect_as("lead", "/").await;
+    for client in [&mut agent, &mut lead] {
+        client.expect_event("sync:done").await;
+    }
+    agent
+        .emit("join-session", json!({ "sessionId": "session-demo" }))
+        .await;
+    agent.expect_event("session-joined").await;
+    lead.emit(
+        "session:update",
+        json!({ "sessionId": "session-demo",
+                "updates": { "topicsCovered": ["pricing"], "engagementScore": 7 } }),
+    )
+    .await;
+    lead.expect_event("session:updated").await;
+    lead.emit(
+        "session:update",
+        json!({ "sessionId": "session-demo", "updates": { "engagementScore": 8 } }),
+    )
+    .await;
+    lead.expect_event("session:updated").await;
+
+    let snapshot_of = async |user: &str| {
+        let mut client = hub.connect_as(user, "/").await;
+        let done = client.expect_event("sync:done").await;
+        assert_eq!(done["snapshot"], true, "a first connection");
+        client
+            .try_event_within("sync:snapshot", Duration::ZERO)
+            .await
+            .expect("sync:snapshot before sync:done")
+    };
+    let snapshot = snapshot_of("lead").await;
+    let sessions = snapshot["coachingSessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    let session = &sessions[0];
+    assert_eq!(session["sessionId"], "session-demo");
+    let roster: Vec<(&str, &str)> = session["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["user"]["id"].as_str().unwrap(),
+                m["role"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        roster,
+        [("lead", "instructor"), ("agent01", "learner")],
+        "the instructor first"
+    );
+    let present: Vec<&str> = session["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(present, ["agent01"], "only the agent joined the session");
+    assert_eq!(
+        session["fields"],
+        json!({ "topicsCovered": ["pricing"], "engagementScore": 8 }),
+        "both edits, merged"
+    );
+    assert!(session["lastActivityAt"].is_string());
+
+    let agent_view = snapshot_of("agent01").await;
+    assert_eq!(
+        agent_view["coachingSessions"][0]["sessionId"], "session-demo",
+        "the learner is enrolled too"
+    );
+    let outsider = snapshot_of("agent07").await;
+    assert_eq!(
+        outsider["coachingSessions"],
+        json!([]),
+        "agent07 is not enrolled"
+    );
+
+    // Once the agent leaves, the next snapshot has nobody in the session, and still its roster.
+    agent
+        .emit("leave-session", json!({ "sessionId": "session-demo" }))
+        .await;
+    // The lead's socket is in the session's room from connect: it hears the leave.
+    assert_eq!(lead.expect_event("user-left").await["userId"], "agent01");
+    lead.emit("join-session", json!({ "sessionId": "session-demo" }))
+        .await;
+    lead.expect_event("session-joined").await;
+    let snapshot = snapshot_of("lead").await;
+    let session = &snapshot["coachingSessions"][0];
+    let present: Vec<&str> = session["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(present, ["lead"]);
+    assert_eq!(session["members"].as_array().unwrap().len(), 2);
+}

@@ -193,6 +193,38 @@ impl Validate for SessionChanges {
     }
 }
 
+/// Someone enrolled in a coaching session, in it right now or not (in a
+/// [`CoachingSessionState`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
+pub struct SessionMember {
+    /// Who.
+    pub user: UserRef,
+    /// Their part in the session.
+    pub role: ParticipantRole,
+}
+
+/// An open coaching session as it stands, in `sync:snapshot`: who is enrolled, who is in it
+/// now, and its fields so far. What `session-joined` and every `session:updated` since the
+/// session opened would have told a client that was there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
+pub struct CoachingSessionState {
+    /// The session.
+    pub session_id: Id,
+    /// Everyone enrolled, the instructor first, in the session now or not.
+    pub members: Vec<SessionMember>,
+    /// Who is in the session now (joined with `join-session`), as `session-joined` lists
+    /// them; empty when nobody is.
+    pub participants: Vec<ParticipantInfo>,
+    /// The session's fields: every `session:update` so far, merged.
+    pub fields: SessionChanges,
+    /// The last edit or join (a session idle for long is closed).
+    pub last_activity_at: DateTime<Utc>,
+}
+
 /// `session:update`: edit a coaching session live.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

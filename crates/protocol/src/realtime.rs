@@ -242,7 +242,7 @@ pub struct TeamPresence {
 /// `sync:snapshot`: the full `/` state of the connecting user, sent instead of a replay when
 /// the client sent no `lastEventId` or one that predates the hub's retention window (then
 /// `sync:done` follows with `snapshot: true`). The client replaces its cached notes, action
-/// items, notifications, open analyses and presence with these lists. Not durable: it is a
+/// items, notifications, open analyses, presence and coaching sessions with these lists. Not durable: it is a
 /// view, not a change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -261,6 +261,10 @@ pub struct MainSnapshot {
     pub open_analyses: Vec<crate::projects::OpenAnalysis>,
     /// Every member of the user's team and their presence.
     pub presence: Vec<TeamPresence>,
+    /// The open coaching sessions the user is enrolled in (those whose rooms a `/` socket
+    /// joins at connect). Empty for a display. Absent from a hub before it: read as empty.
+    #[serde(default)]
+    pub coaching_sessions: Vec<crate::coaching::CoachingSessionState>,
     /// The hub's clock when the snapshot was taken.
     pub taken_at: DateTime<Utc>,
 }

@@ -270,6 +270,27 @@ export type CalendarDate = string;
  */
 export type ClientId = string;
 
+/**
+ * An open coaching session as it stands, in `sync:snapshot`: who is enrolled, who is in it
+ * now, and its fields so far. What `session-joined` and every `session:updated` since the
+ * session opened would have told a client that was there.
+ */
+export type CoachingSessionState = {
+  /** The session. */
+  sessionId: Id,
+  /** Everyone enrolled, the instructor first, in the session now or not. */
+  members: Array<SessionMember>,
+  /**
+   * Who is in the session now (joined with `join-session`), as `session-joined` lists
+   * them; empty when nobody is.
+   */
+  participants: Array<ParticipantInfo>,
+  /** The session's fields: every `session:update` so far, merged. */
+  fields: SessionChanges,
+  /** The last edit or join (a session idle for long is closed). */
+  lastActivityAt: string,
+};
+
 /** `comment:created`: a comment was stored (seed 004's `CommentCreatedPayload`). */
 export type Comment = {
   /** Server id of the comment. */
@@ -667,7 +688,7 @@ export type LevelUpEvent = {
  * `sync:snapshot`: the full `/` state of the connecting user, sent instead of a replay when
  * the client sent no `lastEventId` or one that predates the hub's retention window (then
  * `sync:done` follows with `snapshot: true`). The client replaces its cached notes, action
- * items, notifications, open analyses and presence with these lists. Not durable: it is a
+ * items, notifications, open analyses, presence and coaching sessions with these lists. Not durable: it is a
  * view, not a change.
  */
 export type MainSnapshot = {
@@ -686,6 +707,11 @@ export type MainSnapshot = {
   openAnalyses: Array<OpenAnalysis>,
   /** Every member of the user's team and their presence. */
   presence: Array<TeamPresence>,
+  /**
+   * The open coaching sessions the user is enrolled in (those whose rooms a `/` socket
+   * joins at connect). Empty for a display. Absent from a hub before it: read as empty.
+   */
+  coachingSessions: Array<CoachingSessionState>,
   /** The hub's clock when the snapshot was taken. */
   takenAt: string,
 };
@@ -1119,6 +1145,17 @@ export type SessionJoined = {
   sessionId: Id,
   /** Everyone in the session, the joiner included. */
   participants: Array<ParticipantInfo>,
+};
+
+/**
+ * Someone enrolled in a coaching session, in it right now or not (in a
+ * `CoachingSessionState`).
+ */
+export type SessionMember = {
+  /** Who. */
+  user: UserRef,
+  /** Their part in the session. */
+  role: ParticipantRole,
 };
 
 /** Lifecycle of a coaching session. */

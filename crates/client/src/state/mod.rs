@@ -151,6 +151,7 @@ impl AppState {
                 self.work.replace_from_snapshot(snapshot);
                 self.team
                     .replace_presence(&snapshot.presence, snapshot.taken_at);
+                self.team.replace_sessions(&snapshot.coaching_sessions);
                 changed.extend([
                     Section::Notes,
                     Section::Notifications,

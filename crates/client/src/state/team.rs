@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, VecDeque};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use sideline_protocol::coaching::{CursorPosition, ParticipantInfo, SessionChanges};
+use sideline_protocol::coaching::{
+    CoachingSessionState, CursorPosition, ParticipantInfo, SessionChanges, SessionMember,
+};
 use sideline_protocol::projects::{Comment, OnlineUser};
 use sideline_protocol::realtime::{BroadcastMessage, DataAction, TeamPresence};
 use sideline_protocol::{EventId, MainServerEvent, PresenceStatus, UserRef};
@@ -30,7 +32,10 @@ pub struct Presence {
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
-    /// Everyone in it.
+    /// Everyone enrolled, in it now or not (from `sync:snapshot`; empty for a session only
+    /// heard of through its events).
+    pub members: Vec<SessionMember>,
+    /// Everyone in it now.
     pub participants: Vec<ParticipantInfo>,
     /// Active / idle per user id.
     pub activity: BTreeMap<String, bool>,
@@ -42,6 +47,8 @@ pub struct SessionView {
     pub updated_by: Option<UserRef>,
     /// When.
     pub updated_at: Option<DateTime<Utc>>,
+    /// The last edit or join the hub knew of at the last snapshot.
+    pub last_activity_at: Option<DateTime<Utc>>,
 }
 
 /// A project room.
@@ -261,6 +268,36 @@ impl TeamState {
             })
             .collect();
         self.count_online();
+    }
+
+    /// `sync:snapshot`: the open coaching sessions the user is enrolled in, as the hub sees
+    /// them now, replace ours: a session closed meanwhile goes, and who is in each and its
+    /// fields are the hub's (the joins, leaves and edits in between will never be replayed).
+    pub fn replace_sessions(&mut self, sessions: &[CoachingSessionState]) {
+        let mut known = std::mem::take(&mut self.sessions);
+        self.sessions = sessions
+            .iter()
+            .map(|session| {
+                let before = known.remove(session.session_id.as_str());
+                // "Edited by" still holds if nothing was edited since.
+                let last_edit = before
+                    .filter(|before| before.fields == session.fields)
+                    .map(|before| (before.updated_by, before.updated_at));
+                let (updated_by, updated_at) = last_edit.unwrap_or_default();
+                let view = SessionView {
+                    members: session.members.clone(),
+                    participants: session.participants.clone(),
+                    // The participants carry their activity and caret as the hub knows them.
+                    activity: BTreeMap::new(),
+                    cursors: BTreeMap::new(),
+                    fields: session.fields.clone(),
+                    updated_by,
+                    updated_at,
+                    last_activity_at: Some(session.last_activity_at),
+                };
+                (session.session_id.to_string(), view)
+            })
+            .collect();
     }
 
     fn count_online(&mut self) {

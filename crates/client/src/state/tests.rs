@@ -493,3 +493,82 @@ fn contests_keep_their_name_and_end_for_countdowns() {
     );
     assert_eq!(contest.standings.len(), 2);
 }
+
+#[test]
+fn a_snapshot_replaces_coaching_sessions_and_keeps_the_last_editor_of_unchanged_fields() {
+    let mut s = AppState::default();
+    let agent = json!({"id": "agent01", "name": "Al", "role": "learner", "isActive": true});
+    apply(
+        &mut s,
+        Namespace::Main,
+        "user-joined",
+        json!({"sessionId": "gone", "user": agent, "participants": [agent]}),
+    );
+    apply(
+        &mut s,
+        Namespace::Main,
+        "session:updated",
+        json!({"eventId": 3, "sessionId": "kept", "updates": {"topicsCovered": ["pricing"]},
+               "updatedBy": {"id": "lead", "name": "Lea"}, "updatedAt": "2025-02-24T09:00:00Z"}),
+    );
+    apply(
+        &mut s,
+        Namespace::Main,
+        "user-activity-changed",
+        json!({"userId": "agent01", "isActive": false, "sessionId": "kept"}),
+    );
+    let snapshot = |fields: Value| {
+        json!({"userId": "lead", "takenAt": "2025-02-24T10:00:00Z", "quickNotes": [],
+               "actionItems": [], "notifications": [], "openAnalyses": [], "presence": [],
+               "coachingSessions": [{"sessionId": "kept",
+                   "members": [{"user": {"id": "lead", "name": "Lea"}, "role": "instructor"},
+                               {"user": {"id": "agent01", "name": "Al"}, "role": "learner"}],
+                   "participants": [agent], "fields": fields,
+                   "lastActivityAt": "2025-02-24T09:30:00Z"}]})
+    };
+    let changed = apply(
+        &mut s,
+        Namespace::Main,
+        "sync:snapshot",
+        snapshot(json!({"topicsCovered": ["pricing"]})),
+    );
+    assert!(changed.contains(&Section::Team), "{changed:?}");
+    let ids: Vec<&String> = s.team.sessions.keys().collect();
+    assert_eq!(ids, ["kept"], "a session closed while away goes");
+    let kept = &s.team.sessions["kept"];
+    let roles: Vec<(&str, _)> = kept
+        .members
+        .iter()
+        .map(|m| (m.user.name.as_str(), m.role))
+        .collect();
+    use sideline_protocol::coaching::ParticipantRole::{Instructor, Learner};
+    assert_eq!(roles, [("Lea", Instructor), ("Al", Learner)]);
+    assert_eq!(kept.participants.len(), 1);
+    assert!(
+        kept.activity.is_empty(),
+        "the participants carry the hub's activity: {:?}",
+        kept.activity
+    );
+    assert_eq!(
+        kept.updated_by.as_ref().map(|u| u.name.as_str()),
+        Some("Lea"),
+        "nothing edited since: the last editor still holds"
+    );
+    assert!(kept.last_activity_at.is_some());
+
+    apply(
+        &mut s,
+        Namespace::Main,
+        "sync:snapshot",
+        snapshot(json!({"topicsCovered": ["pricing", "objections"]})),
+    );
+    let kept = &s.team.sessions["kept"];
+    assert_eq!(
+        kept.fields.topics_covered.as_deref().map(<[String]>::len),
+        Some(2)
+    );
+    assert!(
+        kept.updated_by.is_none() && kept.updated_at.is_none(),
+        "edited by someone unknown since"
+    );
+}

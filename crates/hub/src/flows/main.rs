@@ -848,6 +848,16 @@ pub fn snapshot(
             status: hub.presence.status(&u.id),
         })
         .collect();
+    // The sessions whose rooms the socket joined at connect (none for a display).
+    let mut coaching_sessions = Vec::new();
+    if principal.role != Role::Display {
+        for id in org::open_sessions_of(conn, &principal.user_id, SessionKind::Coaching)? {
+            if let Some(mut session) = org::coaching_session_state(conn, &id)? {
+                session.participants = hub.live.participants(&id);
+                coaching_sessions.push(session);
+            }
+        }
+    }
     Ok(MainSnapshot {
         user_id: principal.user_id.clone(),
         quick_notes,
@@ -855,6 +865,7 @@ pub fn snapshot(
         notifications,
         open_analyses,
         presence,
+        coaching_sessions,
         taken_at: hub.now(),
     })
 }

@@ -81,10 +81,10 @@ pub fn followed_contests(conn: &Connection, principal: &Principal) -> Result<Vec
 ///
 /// `/leaderboard` gets a `leaderboard:refresh` per metric and range of the team and the
 /// standings of the running contests it follows; `/` gets one `sync:snapshot` (notes, action
-/// items, notifications, open analyses, team presence); `/training` one `training:snapshot`
-/// (XP, level, streak, achievements; the team's numbers for a leader or display). What has no
-/// snapshot event (comments, entity feeds, coaching sessions) is refetched over HTTP: that is
-/// what `snapshot: true` still tells the client.
+/// items, notifications, open analyses, team presence, the user's open coaching sessions);
+/// `/training` one `training:snapshot` (XP, level, streak, achievements; the team's numbers
+/// for a leader or display). What has no snapshot event (comments, entity feeds) is refetched
+/// over HTTP: that is what `snapshot: true` still tells the client.
 pub fn snapshots(
     hub: &HubState,
     conn: &Connection,

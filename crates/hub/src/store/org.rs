@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use sideline_protocol::Id;
 
-use crate::error::Result;
+use crate::error::{HubError, Result};
 
 /// The two kinds of `session:{id}` rooms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,6 +145,67 @@ pub fn open_sessions_of(conn: &Connection, user: &Id, kind: SessionKind) -> Resu
     Ok(rows
         .filter_map(|r| r.ok().and_then(|s| Id::new(s).ok()))
         .collect())
+}
+
+/// An open coaching session as `sync:snapshot` shows it, less who is in it now (that is live
+/// state, not stored): its enrolled members and its fields.
+pub fn coaching_session_state(
+    conn: &Connection,
+    id: &Id,
+) -> Result<Option<sideline_protocol::coaching::CoachingSessionState>> {
+    use sideline_protocol::UserRef;
+    use sideline_protocol::coaching::{CoachingSessionState, ParticipantRole, SessionMember};
+
+    let stored = |what: &str, e: &dyn std::fmt::Display| {
+        HubError::Internal(format!("stored session {id}: {what}: {e}"))
+    };
+    let Some((data, last_activity_at)) = conn
+        .query_row(
+            "SELECT data, last_activity_at FROM sessions
+             WHERE id = ?1 AND kind = 'coaching' AND closed_at IS NULL",
+            params![id.as_str()],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+        )
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT u.id, u.name, p.role FROM session_participants p JOIN users u ON u.id = p.user_id
+         WHERE p.session_id = ?1
+         ORDER BY p.role = 'instructor' DESC, u.name, u.id",
+    )?;
+    let rows = stmt.query_map(params![id.as_str()], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    let mut members = Vec::new();
+    for row in rows {
+        let (user, name, role) = row?;
+        members.push(SessionMember {
+            user: UserRef {
+                id: Id::new(&user).map_err(|e| stored("participant", &e))?,
+                name,
+            },
+            role: if role == "instructor" {
+                ParticipantRole::Instructor
+            } else {
+                ParticipantRole::Learner
+            },
+        });
+    }
+    Ok(Some(CoachingSessionState {
+        session_id: id.clone(),
+        members,
+        participants: Vec::new(),
+        fields: serde_json::from_str(&data).map_err(|e| stored("data", &e))?,
+        last_activity_at: DateTime::parse_from_rfc3339(&last_activity_at)
+            .map_err(|e| stored("lastActivityAt", &e))?
+            .with_timezone(&Utc),
+    }))
 }
 
 /// Records activity in a session (for the idle cleanup).

@@ -1,7 +1,7 @@
 // Generated from src-tauri and crates/client (the app's command and state types) — do not edit.
 // Regenerate: cargo xtask codegen
 
-import type { ActionItemStatus, BroadcastMessage, CalendarDate, ClientId, Comment, CursorPosition, DetectorStatus, Id, LeaderboardEntry, ModuleProgress, NoteType, Notification, OnlineUser, ParticipantInfo, PresenceStatus, Priority, QuizCompleted, RankingUpdate, RoleplayResponse, SessionChanges, TimeRange, TvUpdate, UserRef } from "../protocol";
+import type { ActionItemStatus, BroadcastMessage, CalendarDate, ClientId, Comment, CursorPosition, DetectorStatus, Id, LeaderboardEntry, ModuleProgress, NoteType, Notification, OnlineUser, ParticipantInfo, PresenceStatus, Priority, QuizCompleted, RankingUpdate, RoleplayResponse, SessionChanges, SessionMember, TimeRange, TvUpdate, UserRef } from "../protocol";
 
 /** An action item as the user writes it. */
 export type ActionItemInput = {
@@ -366,7 +366,12 @@ export type SessionInfo = {
 
 /** A coaching session as seen live. */
 export type SessionView = {
-  /** Everyone in it. */
+  /**
+   * Everyone enrolled, in it now or not (from `sync:snapshot`; empty for a session only
+   * heard of through its events).
+   */
+  members: Array<SessionMember>,
+  /** Everyone in it now. */
   participants: Array<ParticipantInfo>,
   /** Active / idle per user id. */
   activity: { [key in string]: boolean },
@@ -378,6 +383,8 @@ export type SessionView = {
   updatedBy: UserRef | null,
   /** When. */
   updatedAt: string | null,
+  /** The last edit or join the hub knew of at the last snapshot. */
+  lastActivityAt: string | null,
 };
 
 /** The settings screen: the active profile's alert settings and the app-level ones. */

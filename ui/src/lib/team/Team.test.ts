@@ -19,6 +19,12 @@ describe('Team', () => {
     };
     state.team.sessions = {
       s1: {
+        members: [
+          { user: { id: 'a', name: 'Ann' }, role: 'instructor' },
+          { user: { id: 'b', name: 'Bob' }, role: 'learner' },
+          { user: { id: 'c', name: 'Cy' }, role: 'learner' },
+        ],
+        lastActivityAt: '2026-11-22T09:00:00Z',
         participants: [
           { id: 'a', name: 'Ann', role: 'instructor', isActive: true },
           { id: 'b', name: 'Bob', role: 'learner', isActive: true },
@@ -38,8 +44,15 @@ describe('Team', () => {
     expect(screen.getByTestId('online-count').textContent).toBe('2');
     expect(screen.getByTestId('away-count').textContent).toBe('1');
     const card = screen.getByTestId('session-card');
-    expect(card.textContent).toContain('instructor');
-    expect(card.textContent).toContain('idle');
+    const people = screen.getAllByTestId('session-person');
+    expect(people.map((p) => [p.dataset.userId, p.dataset.presence])).toEqual([
+      ['a', 'active'],
+      ['b', 'idle'],
+      ['c', 'absent'],
+    ]);
+    expect(people[0]!.textContent).toContain('instructor');
+    expect(people[1]!.textContent).toContain('idle');
+    expect(people[2]!.textContent).toContain('not in the session');
     expect(card.textContent).toContain('objections');
     expect(container.querySelector('script')).toBeNull();
   });

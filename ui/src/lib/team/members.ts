@@ -1,6 +1,6 @@
 // The team view's rows: everyone seen in presence or training, with their numbers.
-import type { PresenceStatus } from '../protocol';
-import type { AppState, TrainingStats } from '../state/types';
+import type { ParticipantRole, PresenceStatus } from '../protocol';
+import type { AppState, SessionView, TrainingStats } from '../state/types';
 
 export interface Member {
   userId: string;
@@ -26,4 +26,29 @@ export function membersOf(state: AppState): Member[] {
   return [...members.values()].sort(
     (a, b) => ORDER[a.status] - ORDER[b.status] || a.name.localeCompare(b.name),
   );
+}
+
+export interface SessionPerson {
+  id: string;
+  name: string;
+  role: ParticipantRole;
+  /** In the session now and active, in it but idle, or enrolled and not in it. */
+  presence: 'active' | 'idle' | 'absent';
+}
+
+/** Who is in a coaching session now, then who is enrolled in it and not there. */
+export function sessionPeople(session: SessionView): SessionPerson[] {
+  const people: SessionPerson[] = session.participants.map((p) => ({
+    id: p.id,
+    name: p.name,
+    role: p.role,
+    presence: (session.activity[p.id] ?? p.isActive ?? true) ? 'active' : 'idle',
+  }));
+  const present = new Set(people.map((p) => p.id));
+  for (const m of session.members) {
+    if (!present.has(m.user.id)) {
+      people.push({ id: m.user.id, name: m.user.name, role: m.role, presence: 'absent' });
+    }
+  }
+  return people;
 }
