@@ -187,3 +187,39 @@ async fn agents_displays_and_other_teams_leaders_do_not_get_that_reach() {
     }
     hub.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_added_while_the_leader_is_connected_is_followed_at_once() {
+    let hub = start_hub().await;
+    let lead_token = hub.login("lead").await;
+    let mut lead = hub.connect_as("lead", "/training").await;
+    snapshot_of(&mut lead).await;
+
+    let (status, created) = hub
+        .post(
+            "/api/v1/admin/users",
+            &lead_token,
+            json!({ "username": "agent11", "name": "Agent 11", "role": "agent", "password": "pw" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"]
+        .as_str()
+        .expect("the new user's id")
+        .to_owned();
+    assert!(
+        rooms_of(&hub, "/training", "lead").contains(&format!("user:{id}")),
+        "the leader's socket joined the newcomer's room with the creation"
+    );
+
+    // No reconnect: the newcomer's first XP reaches the leader.
+    award_xp(&hub, &lead_token, &id, 25).await;
+    let gained = lead.expect_event("xp:gained").await;
+    assert_eq!(
+        (gained["userId"].as_str(), gained["newTotal"].as_u64()),
+        (Some(id.as_str()), Some(25))
+    );
+
+    lead.disconnect().await;
+    hub.stop().await;
+}

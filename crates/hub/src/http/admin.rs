@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use sideline_protocol::Id;
+use sideline_protocol::{Id, Namespace, Room};
 
 use crate::auth::{Role, TokenKind, generate_api_key, hash_api_key, hash_password};
 use crate::error::{HubError, Result};
@@ -80,6 +80,24 @@ pub async fn create_user(
     };
     let db = hub.store.lock().await;
     users::insert_user(db.conn(), &user, hub.now())?;
+    // The team's leaders' `/training` sockets follow every member's XP and streaks: join them
+    // to the newcomer's room now, under the store lock as a connect's default rooms are
+    // decided, so that no leader's socket misses it in between.
+    let leaders: Vec<String> = users::list(db.conn(), Some(&user.team_id))?
+        .into_iter()
+        .filter(|member| member.role == Role::Leader && member.id != user.id)
+        .map(|leader| Room::User(leader.id).to_string())
+        .collect();
+    if !leaders.is_empty()
+        && let Some(training) = hub.io.of(Namespace::Training.path())
+        && let Err(err) = training
+            .within(leaders)
+            .join(Room::User(user.id.clone()).to_string())
+            .await
+    {
+        tracing::warn!(error = %err, user = %user.id, "joining leaders to a new member's room failed");
+    }
+    drop(db);
     Ok((StatusCode::CREATED, Json(SessionUser::from(&user))))
 }
 
