@@ -57,6 +57,15 @@ async fn screenshots_of_every_view_and_quick_capture() {
                 serde_json::json!([["lead", "absent"], ["agent01", "absent"]]),
                 "the instructor, then the learner"
             );
+            // Joining goes through the engine to the hub, and its answer back to the card.
+            app.click("[data-session-id=session-demo] [data-testid=session-join]")
+                .await;
+            app.wait_for(
+                "[data-session-id=session-demo] [data-testid=session-person][data-user-id=lead][data-presence=active]",
+            )
+            .await;
+            app.wait_for("[data-session-id=session-demo] [data-testid=session-leave]")
+                .await;
         }
         app.screenshot(&format!("view-{view}")).await;
     }

@@ -23,8 +23,10 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
 use serde_json::Value;
+use sideline_protocol::coaching::JoinSession;
 use sideline_protocol::{
-    ClientEvent, ClientId, ErrorPayload, EventId, Id, MainServerEvent, Namespace, ServerEvent,
+    ClientEvent, ClientId, ErrorPayload, EventId, Id, MainClientEvent, MainServerEvent, Namespace,
+    ServerEvent,
 };
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
@@ -238,6 +240,8 @@ impl Engine {
             policy: AlertPolicy::new(settings, me),
             drainer: Drainer::new(config.drain.clone()),
             main_ready_at: None,
+            session_in: None,
+            rejoin: false,
             links: HashMap::new(),
             cursors,
             dirty: BTreeSet::new(),
@@ -484,6 +488,14 @@ struct Applier<L: Link> {
     /// order), or after [`SYNC_DONE_GRACE`] for a server that never sends `sync:done`.
     /// `None` while `/` is down.
     main_ready_at: Option<Instant>,
+    /// The coaching session this client is in: the hub answered its `join-session` with
+    /// `session-joined`, and it has not left (a socket is in one session at a time: joining
+    /// another leaves it). A socket's place in a session ends with the socket (the others hear
+    /// `user-left`), so each new `/` connection joins it again once it is ready, before the
+    /// outbox drains.
+    session_in: Option<Id>,
+    /// Whether the current `/` connection has yet to join [`Applier::session_in`].
+    rejoin: bool,
     links: HashMap<Namespace, Arc<L>>,
     cursors: HashMap<Namespace, Arc<AtomicU64>>,
     dirty: BTreeSet<Section>,
@@ -546,6 +558,16 @@ impl<L: Link> Applier<L> {
                                 Some(link) => link.emit(event.name(), event.payload()).await,
                                 None => Err(ClientError::NotConnected),
                             };
+                            if result.is_ok()
+                                && let ClientEvent::Main(MainClientEvent::LeaveSession(leave)) = &event
+                            {
+                                // Seed 003's bare leave (no payload) leaves the current one.
+                                if leave.as_ref().is_none_or(|leave| {
+                                    self.session_in.as_ref() == Some(&leave.session_id)
+                                }) {
+                                    self.session_in = None;
+                                }
+                            }
                             let _ = reply.send(result);
                         }
                         Command::SetAlertSettings(settings) => self.policy.set_settings(settings),
@@ -615,6 +637,7 @@ impl<L: Link> Applier<L> {
                     if namespace == Namespace::Main {
                         self.drainer.reset();
                         self.main_ready_at = Some(instant + SYNC_DONE_GRACE);
+                        self.rejoin = true;
                     }
                 }
                 SupervisedEvent::Down { namespace } => {
@@ -709,6 +732,19 @@ impl<L: Link> Applier<L> {
             ServerEvent::Main(MainServerEvent::Connected(connected)) => {
                 self.policy.set_me(Some(connected.user.id.clone()));
             }
+            ServerEvent::Main(MainServerEvent::SessionJoined(joined)) => {
+                self.session_in = Some(joined.session_id.clone());
+            }
+            // The sessions still open that the user is enrolled in: one closed meanwhile is
+            // not joined again.
+            ServerEvent::Main(MainServerEvent::SyncSnapshot(snapshot)) => {
+                self.session_in.take_if(|id| {
+                    !snapshot
+                        .coaching_sessions
+                        .iter()
+                        .any(|open| open.session_id == *id)
+                });
+            }
             _ => {}
         }
         let before = self.state.cursor(namespace);
@@ -770,6 +806,20 @@ impl<L: Link> Applier<L> {
         };
         if self.main_ready_at.is_none_or(|at| Instant::now() < at) {
             return;
+        }
+        if self.rejoin {
+            if let Some(id) = &self.session_in {
+                let join = JoinSession {
+                    session_id: id.clone(),
+                    user_info: None,
+                };
+                let payload = serde_json::to_value(&join).unwrap_or_default();
+                if link.emit("join-session", payload).await.is_err() {
+                    // The connection is going down; the next one joins again.
+                    return;
+                }
+            }
+            self.rejoin = false;
         }
         loop {
             let now = Instant::now();
@@ -841,6 +891,8 @@ mod tests {
             policy: AlertPolicy::new(AlertSettings::default(), None),
             drainer: Drainer::new(DrainConfig::default()),
             main_ready_at: None,
+            session_in: None,
+            rejoin: false,
             links: HashMap::new(),
             cursors: HashMap::new(),
             dirty: BTreeSet::new(),

@@ -1,7 +1,7 @@
 //! The engine against the real in-process hub: connect, offline capture and exactly-once
 //! drain in capture order, hub restart, replay after an offline span, rejection, alert
 //! dedupe across replay and restart, state snapshots on a first sign-in and past the hub's
-//! retention window.
+//! retention window, a coaching session joined again after a reconnect.
 
 mod support;
 
@@ -338,7 +338,8 @@ async fn a_first_sign_in_shows_what_the_hub_already_has() {
             && state.team.presence.contains_key("agent01")
             && state.training.users.contains_key("agent03")
             && state.leaderboard.contests.contains_key("contest-spring")
-            && state.leaderboard.boards.contains_key("revenue/week");
+            && state.leaderboard.boards.contains_key("revenue/week")
+            && state.team.sessions.contains_key("session-demo");
         async move { ready.then_some(state) }
     })
     .await;
@@ -353,6 +354,16 @@ async fn a_first_sign_in_shows_what_the_hub_already_has() {
         (spring.name.as_deref(), spring.standings.len()),
         (Some("Spring sprint"), 6),
         "the team's running contest, with every entrant"
+    );
+    let roster: Vec<&str> = state.team.sessions["session-demo"]
+        .members
+        .iter()
+        .map(|m| m.user.id.as_str())
+        .collect();
+    assert_eq!(
+        roster,
+        ["lead", "agent01"],
+        "the demo's coaching session, with its roster"
     );
     // And follows them live: an agent's XP gain reaches the leader's Team view.
     award("agent03", 30).await;
@@ -451,6 +462,108 @@ async fn past_the_retention_window_a_snapshot_replaces_the_cached_state() {
     assert_eq!(
         hub.note_client_ids(&token, "agent01").await,
         [pending.to_string()]
+    );
+    engine.shutdown().await;
+    hub.stop().await;
+}
+
+/// Who the hub has in `session` now, by id.
+fn in_session(hub: &TestHub, session: &str) -> Vec<String> {
+    hub.hub
+        .state()
+        .live
+        .participants(&Id::new(session).unwrap())
+        .into_iter()
+        .map(|p| p.id.to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_joined_coaching_session_is_joined_again_after_a_reconnect_and_a_left_one_is_not() {
+    use sideline_protocol::coaching::{JoinSession, LeaveSession};
+    use sideline_protocol::{ClientEvent, MainClientEvent};
+
+    let hub = TestHub::start().await;
+    let token = hub.login("lead").await;
+    let (_tmp, dir) = data_dir();
+    let engine = open_engine(&dir, &StaticTokens::new(hub.url(), token)).await;
+    wait_status(&engine, |s| *s == ConnectionStatus::Live, "live").await;
+    let session = Id::new("session-demo").unwrap();
+    let in_view = |engine: &sideline_client::engine::Engine| {
+        engine
+            .state()
+            .team
+            .sessions
+            .get("session-demo")
+            .is_some_and(|s| s.participants.iter().any(|p| p.id.as_str() == "lead"))
+    };
+
+    engine
+        .send(ClientEvent::Main(MainClientEvent::JoinSession(
+            JoinSession {
+                session_id: session.clone(),
+                user_info: None,
+            },
+        )))
+        .await
+        .unwrap();
+    eventually("the leader in the session", || {
+        let joined = in_view(&engine) && in_session(&hub, "session-demo") == ["lead"];
+        async move { joined.then_some(()) }
+    })
+    .await;
+
+    // The socket ends: so does its place in the session. The next connection takes it again.
+    engine.set_online(false);
+    eventually("the leader out of the session with the socket", || {
+        let out = in_session(&hub, "session-demo").is_empty();
+        async move { out.then_some(()) }
+    })
+    .await;
+    engine.set_online(true);
+    eventually("the leader back in the session", || {
+        let back = in_session(&hub, "session-demo") == ["lead"];
+        async move { back.then_some(()) }
+    })
+    .await;
+
+    // Left: a reconnect does not join it again. A note captured after the reconnect is the
+    // barrier: a join would go out on the new socket before the outbox drains.
+    engine
+        .send(ClientEvent::Main(MainClientEvent::LeaveSession(Some(
+            LeaveSession {
+                session_id: session.clone(),
+            },
+        ))))
+        .await
+        .unwrap();
+    eventually("the leader out of the session", || {
+        let out = in_session(&hub, "session-demo").is_empty();
+        async move { out.then_some(()) }
+    })
+    .await;
+    engine.set_online(false);
+    wait_status(&engine, |s| *s == ConnectionStatus::Offline, "offline").await;
+    engine.set_online(true);
+    wait_status(&engine, |s| *s == ConnectionStatus::Live, "live again").await;
+    let barrier = engine
+        .capture_note(note("agent01", "after the reconnect"))
+        .await
+        .unwrap();
+    eventually("the barrier note synced", || {
+        let synced = engine
+            .state()
+            .work
+            .notes
+            .get(&barrier.to_string())
+            .is_some_and(|n| n.state == sideline_client::state::work::SyncState::Synced);
+        async move { synced.then_some(()) }
+    })
+    .await;
+    assert_eq!(
+        in_session(&hub, "session-demo"),
+        Vec::<String>::new(),
+        "a left session is not joined again"
     );
     engine.shutdown().await;
     hub.stop().await;

@@ -1,10 +1,12 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import { render, screen } from '@testing-library/svelte';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { emptyState } from '../state/fixtures';
 import { applySnapshot, resetState } from '../state/store.svelte';
 import Team from './Team.svelte';
 
 beforeEach(() => resetState());
+afterEach(() => clearMocks());
 
 describe('Team', () => {
   it('shows presence with XP and level, the online count and sessions', () => {
@@ -55,5 +57,34 @@ describe('Team', () => {
     expect(people[2]!.textContent).toContain('not in the session');
     expect(card.textContent).toContain('objections');
     expect(container.querySelector('script')).toBeNull();
+  });
+
+  it('joins a session the user is not in, leaves one they are in, and says why it failed', async () => {
+    const state = emptyState();
+    const session = (inIt: boolean) => ({
+      members: [{ user: { id: 'u-me', name: 'Me Myself' }, role: 'instructor' as const }],
+      participants: inIt ? [{ id: 'u-me', name: 'Me Myself', role: 'instructor' as const, isActive: true }] : [],
+      activity: {}, cursors: {}, fields: {}, updatedBy: null, updatedAt: null, lastActivityAt: null,
+    });
+    state.team.sessions = { out: session(false), in: session(true) };
+    applySnapshot({ version: 1, sections: [], state });
+    const sent: unknown[] = [];
+    let fail = false;
+    mockIPC((cmd, args) => {
+      if (cmd !== 'send_event') return null;
+      if (fail) throw { code: 'NOT_CONNECTED', message: 'the hub is not connected' };
+      sent.push(args);
+      return null;
+    });
+    render(Team);
+    await fireEvent.click(screen.getByTestId('session-join'));
+    await fireEvent.click(screen.getByTestId('session-leave'));
+    expect(sent).toEqual([
+      { namespace: '/', name: 'join-session', payload: { sessionId: 'out' } },
+      { namespace: '/', name: 'leave-session', payload: { sessionId: 'in' } },
+    ]);
+    fail = true;
+    await fireEvent.click(screen.getByTestId('session-join'));
+    expect((await screen.findByRole('alert')).textContent).toContain('not connected');
   });
 });

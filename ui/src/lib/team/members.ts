@@ -1,5 +1,6 @@
 // The team view's rows: everyone seen in presence or training, with their numbers.
-import type { ParticipantRole, PresenceStatus } from '../protocol';
+import { call } from '../ipc/invoke';
+import type { JoinSession, LeaveSession, ParticipantRole, PresenceStatus } from '../protocol';
 import type { AppState, SessionView, TrainingStats } from '../state/types';
 
 export interface Member {
@@ -51,4 +52,23 @@ export function sessionPeople(session: SessionView): SessionPerson[] {
     }
   }
   return people;
+}
+
+/** Whether `me` is among the session's participants now. */
+export function isIn(session: SessionView, me: string | undefined): boolean {
+  return me !== undefined && session.participants.some((p) => p.id === me);
+}
+
+/**
+ * Joins or leaves a coaching session. The engine keeps the user in a joined session across
+ * reconnects; the participants list changes when the hub answers.
+ */
+export function joinSession(sessionId: string): Promise<unknown> {
+  const payload: JoinSession = { sessionId };
+  return call('send_event', { namespace: '/', name: 'join-session', payload });
+}
+
+export function leaveSession(sessionId: string): Promise<unknown> {
+  const payload: LeaveSession = { sessionId };
+  return call('send_event', { namespace: '/', name: 'leave-session', payload });
 }
