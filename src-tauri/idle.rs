@@ -1,7 +1,9 @@
 //! Idle → away: every [`POLL`] the system idle time (the `user-idle` crate: the X11
 //! screen-saver extension on Linux, `GetLastInputInfo` on Windows, IOKit on macOS) is compared
-//! with the `idleAwayMinutes` setting; crossing it sends `presence:update {status: "away"}` on
-//! `/`, and input again sends `online`. The rule is [`transition`], a pure function.
+//! with the `idleAwayMinutes` setting; crossing it sends `activity-status {isActive: false}` on
+//! `/`, and input again `isActive: true`. The hub sets the user's presence from it (away /
+//! online) and, when the user is in a coaching session, tells the session they are idle or
+//! active again. The rule is [`transition`], a pure function.
 //!
 //! # Test hook
 //! Minutes of idling are too long for an end-to-end test, so two environment variables, read
@@ -12,7 +14,7 @@
 
 use std::time::Duration;
 
-use sideline_protocol::realtime::PresenceUpdate;
+use sideline_protocol::coaching::ActivityStatus;
 use sideline_protocol::{ClientEvent, MainClientEvent, PresenceStatus};
 use tauri::{AppHandle, Runtime};
 
@@ -122,9 +124,9 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
         let Some((next, status)) = transition(state, idle, away_after) else {
             continue;
         };
-        let event = ClientEvent::Main(MainClientEvent::PresenceUpdate(PresenceUpdate {
-            status,
-            room: None,
+        let event = ClientEvent::Main(MainClientEvent::ActivityStatus(ActivityStatus {
+            is_active: status == PresenceStatus::Online,
+            session_id: None,
         }));
         let sent = match app.session().engine().await {
             Ok(engine) => engine.send(event).await.is_ok(),

@@ -11,7 +11,7 @@ use serde_json::json;
 use sideline_client::{Engine, EngineConfig, StaticTokens};
 use sideline_protocol::{Namespace, PresenceStatus};
 
-use crate::flows::sign_in;
+use crate::flows::{open_view, sign_in};
 use crate::harness::{TestEnv, UI_DEADLINE, poll, viewable_x_windows, xdotool};
 use crate::hub::{PASSWORD, TestHub};
 
@@ -170,6 +170,37 @@ fn presence_of(engine: &Engine, user: &str) -> Option<PresenceStatus> {
     engine.state().team.presence.get(user).map(|p| p.status)
 }
 
+/// Whether `user` is active in the demo's coaching session, as the lead's client sees it;
+/// `None` while they are not in it.
+fn session_activity(engine: &Engine, user: &str) -> Option<bool> {
+    let state = engine.state();
+    let session = state.team.sessions.get("session-demo")?;
+    let participant = session
+        .participants
+        .iter()
+        .find(|p| p.id.as_str() == user)?;
+    Some(
+        session
+            .activity
+            .get(user)
+            .copied()
+            .unwrap_or(participant.is_active),
+    )
+}
+
+/// Waits until the lead's client sees `user` in the demo's session, active or idle.
+async fn wait_session_activity(engine: &Engine, user: &str, active: bool, within: Duration) {
+    poll(
+        &format!(
+            "{user} {} in the coaching session",
+            if active { "active" } else { "idle" }
+        ),
+        within,
+        async || (session_activity(engine, user) == Some(active)).then_some(()),
+    )
+    .await;
+}
+
 /// Waits until the lead's client sees `user` as `status`; returns when (after `since`).
 async fn wait_presence(
     engine: &Engine,
@@ -230,6 +261,15 @@ async fn desktop_idle_at_the_x_server_turns_the_user_away_and_input_back_online(
         )
         .await;
     sign_in(&app, &hub.url(), "agent01", PASSWORD).await;
+    // The agent joins the demo's coaching session (the lead's client is in its room): idling
+    // marks them idle there too.
+    open_view(&app, "team").await;
+    app.click("[data-session-id=session-demo] [data-testid=session-join]")
+        .await;
+    poll("agent01 in the coaching session", UI_DEADLINE, async || {
+        session_activity(&lead, "agent01").map(|_| ())
+    })
+    .await;
     // WebDriver's typing goes through WebKit, not the X server: the X idle time ran on, and the
     // app may already have reported away. Input for a few of its polls (so that any such away
     // is taken back first), then none until the app reports away.
@@ -261,6 +301,7 @@ async fn desktop_idle_at_the_x_server_turns_the_user_away_and_input_back_online(
         away >= AWAY_AFTER - Duration::from_millis(500),
         "away only once the X server was idle for the limit: after {away:?}"
     );
+    wait_session_activity(&lead, "agent01", false, Duration::from_secs(10)).await;
 
     // Input at the X server: online again within a few polls.
     move_pointer(&mut step);
@@ -274,6 +315,7 @@ async fn desktop_idle_at_the_x_server_turns_the_user_away_and_input_back_online(
     )
     .await;
     println!("online {back:?} after the pointer moved");
+    wait_session_activity(&lead, "agent01", true, Duration::from_secs(10)).await;
     app.stop().await;
     lead.shutdown().await;
 }

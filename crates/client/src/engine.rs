@@ -735,8 +735,8 @@ impl<L: Link> Applier<L> {
             ServerEvent::Main(MainServerEvent::SessionJoined(joined)) => {
                 self.session_in = Some(joined.session_id.clone());
             }
-            // The sessions still open that the user is enrolled in: one closed meanwhile is
-            // not joined again.
+            // A snapshot lists the open sessions the user is enrolled in: one closed
+            // meanwhile is not joined again.
             ServerEvent::Main(MainServerEvent::SyncSnapshot(snapshot)) => {
                 self.session_in.take_if(|id| {
                     !snapshot
@@ -809,12 +809,11 @@ impl<L: Link> Applier<L> {
         }
         if self.rejoin {
             if let Some(id) = &self.session_in {
-                let join = JoinSession {
+                let join = ClientEvent::Main(MainClientEvent::JoinSession(JoinSession {
                     session_id: id.clone(),
                     user_info: None,
-                };
-                let payload = serde_json::to_value(&join).unwrap_or_default();
-                if link.emit("join-session", payload).await.is_err() {
+                }));
+                if link.emit(join.name(), join.payload()).await.is_err() {
                     // The connection is going down; the next one joins again.
                     return;
                 }
