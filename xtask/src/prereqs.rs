@@ -41,6 +41,10 @@ const TEST_PACKAGES: &[&str] = &[
     "xdotool",
 ];
 
+/// What the app needs at run time beyond its libraries: a colour emoji font, for the emoji
+/// in alerts and achievements (the .deb recommends the same package).
+const RUNTIME_PACKAGES: &[&str] = &["fonts-noto-color-emoji"];
+
 /// The oldest Node that Vite 8 runs on.
 const MIN_NODE: (u32, u32) = (20, 19);
 
@@ -51,12 +55,12 @@ pub struct TestTools {
 }
 
 pub fn ensure_for_run() -> Result {
-    ensure_system_packages(BUILD_PACKAGES)?;
+    ensure_system_packages(&[BUILD_PACKAGES, RUNTIME_PACKAGES].concat())?;
     ensure_node()
 }
 
 pub fn ensure_for_test() -> Result<TestTools> {
-    ensure_system_packages(&[BUILD_PACKAGES, TEST_PACKAGES].concat())?;
+    ensure_system_packages(&[BUILD_PACKAGES, RUNTIME_PACKAGES, TEST_PACKAGES].concat())?;
     ensure_node()?;
     ensure_rust_components()?;
     Ok(TestTools {
