@@ -117,10 +117,10 @@ impl SecretSessions {
             .become_monitor(&rules, 0)
             .await
             .expect("become a monitor of the test bus");
-        let (opened, markers) = (Arc::default(), Arc::default());
+        let opened = Arc::new(AtomicUsize::new(0));
+        let markers = Arc::new(AtomicUsize::new(0));
         let task = tokio::spawn({
-            let (opened, markers): (Arc<AtomicUsize>, Arc<AtomicUsize>) =
-                (Arc::clone(&opened), Arc::clone(&markers));
+            let (opened, markers) = (opened.clone(), markers.clone());
             async move {
                 // Keeps the monitor connection for as long as it counts.
                 let _monitor = monitor;

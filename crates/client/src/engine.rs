@@ -10,7 +10,9 @@
 //!
 //! One task applies every event of every namespace in arrival order, so reducers, cursors,
 //! outbox confirmations and alerts never race. It drains whatever is queued in one go and
-//! commits it in one SQLite transaction (NORMAL: sub-millisecond, so it runs inline).
+//! commits it in one SQLite transaction (NORMAL: sub-millisecond, so it runs inline). On each
+//! new `/` connection, once the hub is ready, it joins again the coaching session the user was
+//! in before draining the outbox.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
