@@ -47,8 +47,15 @@ pub struct SessionView {
     pub updated_by: Option<UserRef>,
     /// When.
     pub updated_at: Option<DateTime<Utc>>,
-    /// The last edit or join the hub knew of at the last snapshot.
+    /// The last edit or join seen (the snapshot's, then the events').
     pub last_activity_at: Option<DateTime<Utc>>,
+}
+
+impl SessionView {
+    /// Moves the last activity forward to `at`, never back.
+    fn touched(&mut self, at: Option<DateTime<Utc>>) {
+        self.last_activity_at = self.last_activity_at.max(at);
+    }
 }
 
 /// A project room.
@@ -119,19 +126,22 @@ impl TeamState {
                 );
             }
             E::SessionJoined(joined) => {
-                self.sessions
+                let session = self
+                    .sessions
                     .entry(joined.session_id.to_string())
-                    .or_default()
-                    .participants = joined.participants.clone();
+                    .or_default();
+                session.participants = joined.participants.clone();
+                // A join is activity (the hub keeps an idle session open no longer).
+                let latest = joined.participants.iter().filter_map(|p| p.joined_at).max();
+                session.touched(latest);
             }
             E::UserJoined(joined) => {
                 let Some(id) = &joined.session_id else {
                     return false;
                 };
-                self.sessions
-                    .entry(id.to_string())
-                    .or_default()
-                    .participants = joined.participants.clone();
+                let session = self.sessions.entry(id.to_string()).or_default();
+                session.participants = joined.participants.clone();
+                session.touched(joined.user.joined_at);
             }
             E::UserLeft(left) => {
                 let Some(id) = &left.session_id else {
@@ -170,6 +180,7 @@ impl TeamState {
                 merge_changes(&mut session.fields, &updated.updates);
                 session.updated_by = Some(updated.updated_by.clone());
                 session.updated_at = Some(updated.updated_at);
+                session.touched(Some(updated.updated_at));
             }
             E::ProjectUpdate(update) => {
                 let project = self

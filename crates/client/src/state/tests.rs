@@ -571,4 +571,28 @@ fn a_snapshot_replaces_coaching_sessions_and_keeps_the_last_editor_of_unchanged_
         kept.updated_by.is_none() && kept.updated_at.is_none(),
         "edited by someone unknown since"
     );
+
+    // Edits and joins after the snapshot move the last activity on.
+    let activity = |s: &AppState| {
+        s.team.sessions["kept"]
+            .last_activity_at
+            .map(|t| t.to_rfc3339())
+    };
+    apply(
+        &mut s,
+        Namespace::Main,
+        "session:updated",
+        json!({"eventId": 9, "sessionId": "kept", "updates": {"engagementScore": 6},
+               "updatedBy": {"id": "lead", "name": "Lea"}, "updatedAt": "2025-02-24T11:00:00Z"}),
+    );
+    assert_eq!(activity(&s).as_deref(), Some("2025-02-24T11:00:00+00:00"));
+    let bo = json!({"id": "agent02", "name": "Bo", "role": "learner", "isActive": true,
+                    "joinedAt": "2025-02-24T11:30:00Z"});
+    apply(
+        &mut s,
+        Namespace::Main,
+        "user-joined",
+        json!({"sessionId": "kept", "user": bo, "participants": [agent, bo]}),
+    );
+    assert_eq!(activity(&s).as_deref(), Some("2025-02-24T11:30:00+00:00"));
 }

@@ -383,7 +383,7 @@ export type SessionView = {
   updatedBy: UserRef | null,
   /** When. */
   updatedAt: string | null,
-  /** The last edit or join the hub knew of at the last snapshot. */
+  /** The last edit or join seen (the snapshot's, then the events'). */
   lastActivityAt: string | null,
 };
 
