@@ -244,6 +244,7 @@ impl Engine {
             main_ready_at: None,
             session_in: None,
             rejoin: false,
+            rejoining: None,
             links: HashMap::new(),
             cursors,
             dirty: BTreeSet::new(),
@@ -498,6 +499,9 @@ struct Applier<L: Link> {
     session_in: Option<Id>,
     /// Whether the current `/` connection has yet to join [`Applier::session_in`].
     rejoin: bool,
+    /// The session joined again on this connection, until the hub answers: refused (closed
+    /// meanwhile, say), it is dropped rather than tried at every reconnect.
+    rejoining: Option<Id>,
     links: HashMap<Namespace, Arc<L>>,
     cursors: HashMap<Namespace, Arc<AtomicU64>>,
     dirty: BTreeSet<Section>,
@@ -647,6 +651,7 @@ impl<L: Link> Applier<L> {
                     if namespace == Namespace::Main {
                         self.drainer.reset();
                         self.main_ready_at = None;
+                        self.rejoining = None;
                     }
                 }
                 SupervisedEvent::Event {
@@ -726,6 +731,12 @@ impl<L: Link> Applier<L> {
                 });
             }
             ServerEvent::Main(MainServerEvent::Error(error)) => {
+                if error.event.as_deref() == Some("join-session")
+                    && let Some(refused) = self.rejoining.take()
+                {
+                    tracing::info!(session = %refused, message = %error.message, "the coaching session was not joined again");
+                    self.session_in.take_if(|id| *id == refused);
+                }
                 self.outbox_refusal(error, instant, now_ms, writes);
             }
             ServerEvent::Main(MainServerEvent::SyncDone(_)) if self.main_ready_at.is_some() => {
@@ -736,6 +747,7 @@ impl<L: Link> Applier<L> {
             }
             ServerEvent::Main(MainServerEvent::SessionJoined(joined)) => {
                 self.session_in = Some(joined.session_id.clone());
+                self.rejoining.take_if(|id| *id == joined.session_id);
             }
             // A snapshot lists the open sessions the user is enrolled in: one closed
             // meanwhile is not joined again.
@@ -819,6 +831,7 @@ impl<L: Link> Applier<L> {
                     // The connection is going down; the next one joins again.
                     return;
                 }
+                self.rejoining = Some(id.clone());
             }
             self.rejoin = false;
         }
@@ -894,6 +907,7 @@ mod tests {
             main_ready_at: None,
             session_in: None,
             rejoin: false,
+            rejoining: None,
             links: HashMap::new(),
             cursors: HashMap::new(),
             dirty: BTreeSet::new(),

@@ -568,3 +568,99 @@ async fn a_joined_coaching_session_is_joined_again_after_a_reconnect_and_a_left_
     engine.shutdown().await;
     hub.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_closed_while_offline_is_tried_once_then_forgotten() {
+    use sideline_client::engine::LiveEvent;
+    use sideline_protocol::coaching::JoinSession;
+    use sideline_protocol::{ClientEvent, MainClientEvent};
+    use tokio::sync::broadcast::Receiver;
+
+    /// The codes of the hub's refusals of `join-session` received so far.
+    fn refusals(live: &mut Receiver<LiveEvent>) -> Vec<String> {
+        let mut found = Vec::new();
+        while let Ok(event) = live.try_recv() {
+            if event.name == "error" && event.data["event"] == "join-session" {
+                found.push(event.data["code"].as_str().unwrap_or_default().to_owned());
+            }
+        }
+        found
+    }
+
+    let clock = sideline_hub::clock::ManualClock::new(chrono::Utc::now());
+    let hub = TestHub::start_with_clock(clock.clone()).await;
+    let token = hub.login("lead").await;
+    let (_tmp, dir) = data_dir();
+    let engine = open_engine(&dir, &StaticTokens::new(hub.url(), token.clone())).await;
+    wait_status(&engine, |s| *s == ConnectionStatus::Live, "live").await;
+    engine
+        .send(ClientEvent::Main(MainClientEvent::JoinSession(
+            JoinSession {
+                session_id: Id::new("session-demo").unwrap(),
+                user_info: None,
+            },
+        )))
+        .await
+        .unwrap();
+    eventually("the leader in the session", || {
+        let joined = in_session(&hub, "session-demo") == ["lead"];
+        async move { joined.then_some(()) }
+    })
+    .await;
+    // Something applied on `/`, so that the reconnect replays instead of taking a snapshot
+    // (a snapshot would already say the session is gone, and nothing would be tried).
+    hub.notify(&token, "lead", "a cursor to replay from").await;
+    eventually("the notification applied", || {
+        let applied = engine.state().cursor(Namespace::Main).0 > 0;
+        async move { applied.then_some(()) }
+    })
+    .await;
+
+    // Offline for longer than the hub keeps an idle session open.
+    engine.set_online(false);
+    wait_status(&engine, |s| *s == ConnectionStatus::Offline, "offline").await;
+    clock.advance(chrono::Duration::minutes(31));
+    let closed = sideline_hub::flows::main::close_idle_sessions(hub.hub.state())
+        .await
+        .unwrap();
+    assert!(
+        closed.iter().any(|id| id.as_str() == "session-demo"),
+        "{closed:?}"
+    );
+
+    // Back online: the engine tries the session again, once, and the hub says it is closed.
+    let mut live = engine.live_events();
+    engine.set_online(true);
+    let mut seen = Vec::new();
+    eventually("the hub's answer to the join", || {
+        seen.extend(refusals(&mut live));
+        let answered = !seen.is_empty();
+        async move { answered.then_some(()) }
+    })
+    .await;
+    assert_eq!(seen, ["CONFLICT"], "refused: the session is closed");
+
+    // The next connection does not try again. A note synced after it is the barrier: a join
+    // would go out before the outbox drains.
+    engine.set_online(false);
+    wait_status(&engine, |s| *s == ConnectionStatus::Offline, "offline").await;
+    engine.set_online(true);
+    wait_status(&engine, |s| *s == ConnectionStatus::Live, "live again").await;
+    let barrier = engine
+        .capture_note(note("agent01", "after the second reconnect"))
+        .await
+        .unwrap();
+    eventually("the barrier note synced", || {
+        let synced = engine
+            .state()
+            .work
+            .notes
+            .get(&barrier.to_string())
+            .is_some_and(|n| n.state == sideline_client::state::work::SyncState::Synced);
+        async move { synced.then_some(()) }
+    })
+    .await;
+    assert_eq!(refusals(&mut live), Vec::<String>::new(), "tried once only");
+    engine.shutdown().await;
+    hub.stop().await;
+}

@@ -155,13 +155,25 @@ async fn idle_sessions_close_after_thirty_minutes_of_hub_time() {
         .map(|i| i.to_string())
         .collect();
     assert!(closed.contains(&"fresh-session".to_owned()), "{closed:?}");
-    // A closed session cannot be joined by an agent any more.
+    // A closed session cannot be joined any more, by an agent or by a leader (whose join of
+    // an unknown id would open a new session: a closed id is not unknown).
     let mut agent = hub.connect_as("agent01", "/").await;
     agent.expect_event("sync:done").await;
-    agent
-        .emit("join-session", json!({ "sessionId": "fresh-session" }))
-        .await;
-    assert_eq!(agent.expect_event("error").await["code"], "NOT_FOUND");
+    for client in [&mut agent, &mut lead] {
+        client
+            .emit("join-session", json!({ "sessionId": "fresh-session" }))
+            .await;
+        let error = client.expect_event("error").await;
+        assert_eq!(
+            (error["code"].as_str(), error["event"].as_str()),
+            (Some("CONFLICT"), Some("join-session")),
+            "{error}"
+        );
+        assert!(
+            error["message"].as_str().unwrap().contains("closed"),
+            "{error}"
+        );
+    }
     lead.disconnect().await;
     agent.disconnect().await;
     hub.stop().await;

@@ -317,7 +317,7 @@ event_set! {
         JoinSession(JoinSession) = "join-session" {
             rooms: "joins `session:{sessionId}`; answered by `session-joined`, the room gets `user-joined`",
             durable: false, seed: "000+003",
-            summary: "Join a coaching session's room.",
+            summary: "Join a coaching session's room (a leader's unknown id opens one; a closed one is refused with `CONFLICT`).",
         },
         LeaveSession(Option<LeaveSession>) = "leave-session" {
             rooms: "leaves `session:{sessionId}` (or the socket's current session); the room gets `user-left`",

@@ -1399,7 +1399,7 @@ export interface MainClientEvents {
   "quickNote:create": QuickNoteCreate;
   /** Assign an action item to an agent. */
   "actionItem:create": ActionItemCreate;
-  /** Join a coaching session's room. */
+  /** Join a coaching session's room (a leader's unknown id opens one; a closed one is refused with `CONFLICT`). */
   "join-session": JoinSession;
   /** Leave a coaching session's room; the payload may be omitted. */
   "leave-session": LeaveSession | null;

@@ -398,8 +398,8 @@ fn current_session(hub: &HubState, socket: &SocketRef, given: Option<Id>) -> Res
 }
 
 /// `join-session`: a participant (or a leader of the session's team) enters; a leader joining
-/// an unknown id opens a new session as its instructor. The joiner gets `session-joined`, the
-/// room `user-joined`.
+/// an unknown id opens a new session as its instructor, and a closed one is refused
+/// (`CONFLICT`). The joiner gets `session-joined`, the room `user-joined`.
 async fn join_session(
     hub: &Arc<HubState>,
     socket: &SocketRef,
@@ -416,6 +416,10 @@ async fn join_session(
         let db = hub.store.lock().await;
         let conn = db.conn();
         match org::session(conn, &session)? {
+            // A closed session stays closed: its id is not opened again.
+            None if org::session_exists(conn, &session)? => {
+                return Err(HubError::Conflict(format!("session {session} is closed")));
+            }
             None if principal.role == Role::Leader => {
                 org::insert_session(
                     conn,

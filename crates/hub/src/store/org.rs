@@ -95,6 +95,18 @@ pub fn session(conn: &Connection, id: &Id) -> Result<Option<(SessionKind, String
         .optional()?)
 }
 
+/// Whether a session with this id was ever created (open or closed): ids are not reused.
+pub fn session_exists(conn: &Connection, id: &Id) -> Result<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM sessions WHERE id = ?1",
+            params![id.as_str()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
 /// Creates an open session owned by `owner`, who becomes a participant with `owner_role`.
 pub fn insert_session(
     conn: &Connection,
