@@ -170,7 +170,8 @@ pub fn seed_opening_sales(db: &mut Db, now: DateTime<Utc>) -> Result<()> {
 }
 
 /// The simulator: at `rate` events per second, one of a sale, an XP award, a presence change,
-/// an analysis step, or a notification, for a random demo agent. Runs until aborted.
+/// an analysis step, or a notification, for a random demo agent, or the leader's edit of the
+/// demo's coaching session (which also keeps it from closing as idle). Runs until aborted.
 pub async fn simulate(hub: std::sync::Arc<crate::state::HubState>, rate: f64) {
     use rand::{Rng, SeedableRng};
     if rate <= 0.0 || !rate.is_finite() {
@@ -198,7 +199,7 @@ pub async fn simulate(hub: std::sync::Arc<crate::state::HubState>, rate: f64) {
             }
         }
         let agent = id(&agents[rng.gen_range(0..agents.len())]);
-        let result = match rng.gen_range(0..10) {
+        let result = match rng.gen_range(0..11) {
             0..=3 => {
                 let revenue = f64::from(rng.gen_range(100..5000));
                 crate::flows::leaderboard::record_sale(
@@ -239,6 +240,7 @@ pub async fn simulate(hub: std::sync::Arc<crate::state::HubState>, rate: f64) {
                 Ok(())
             }
             7..=8 => simulate_analysis_step(&hub, &mut analysis).await,
+            9 => simulate_coaching_edit(&hub, &mut rng).await,
             _ => {
                 let send = sideline_protocol::notifications::NotificationSend {
                     client_id: sideline_protocol::ClientId::new_v7(),
@@ -256,6 +258,50 @@ pub async fn simulate(hub: std::sync::Arc<crate::state::HubState>, rate: f64) {
         if let Err(err) = result {
             tracing::warn!(error = %err, "demo simulator step failed");
         }
+    }
+}
+
+/// The demo leader edits the demo's coaching session as a coach would during it: the topics
+/// covered so far, the engagement seen, a line of notes.
+async fn simulate_coaching_edit(
+    hub: &crate::state::HubState,
+    rng: &mut impl rand::Rng,
+) -> Result<()> {
+    use sideline_protocol::coaching::{SessionChanges, SessionUpdate};
+    const TOPICS: [&str; 5] = [
+        "Opening",
+        "Discovery questions",
+        "Objection handling",
+        "Pricing",
+        "Closing",
+    ];
+    const NOTES: [&str; 4] = [
+        "Good rapport in the first minute.",
+        "Talks over the customer when nervous.",
+        "Handled the budget objection calmly.",
+        "Asked for the next meeting with a date.",
+    ];
+    let covered = rng.gen_range(1..=TOPICS.len());
+    let lead = crate::auth::Principal {
+        user_id: id("lead"),
+        name: "Lena Leader".to_owned(),
+        role: Role::Leader,
+        team_id: id(TEAM),
+        expires_at: hub.now(),
+    };
+    let update = SessionUpdate {
+        session_id: id("session-demo"),
+        updates: SessionChanges {
+            topics_covered: Some(TOPICS[..covered].iter().map(|t| (*t).to_owned()).collect()),
+            engagement_score: Some(rng.gen_range(5..=9)),
+            discussion_notes: Some(NOTES[rng.gen_range(0..NOTES.len())].to_owned()),
+            ..SessionChanges::default()
+        },
+    };
+    match crate::flows::main::update_session(hub, &lead, update).await {
+        // Closed as idle while the demo was not running: nothing to edit.
+        Err(crate::error::HubError::NotFound(_)) => Ok(()),
+        other => other,
     }
 }
 

@@ -15,6 +15,23 @@ async fn the_simulator_produces_live_events() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_simulator_edits_the_demo_coaching_session_as_its_leader() {
+    let hub = support::start_hub_with(|c| c.demo_rate = 40.0).await;
+    // The lead's `/` socket is in the session's room from connect.
+    let mut lead = hub.connect_as("lead", "/").await;
+    lead.expect_event("sync:done").await;
+    let updated = lead.expect_event("session:updated").await;
+    assert_eq!(updated["sessionId"], "session-demo");
+    assert_eq!(updated["updatedBy"]["id"], "lead");
+    let topics = updated["updates"]["topicsCovered"].as_array().unwrap();
+    assert!(!topics.is_empty(), "{updated}");
+    let engagement = updated["updates"]["engagementScore"].as_u64().unwrap();
+    assert!((5..=9).contains(&engagement), "{updated}");
+    lead.disconnect().await;
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_simulated_demo_opens_with_a_full_board_and_no_celebrations() {
     // A slow simulator: nothing it does lands within this test.
     let hub = support::start_hub_with(|c| c.demo_rate = 0.01).await;

@@ -151,34 +151,7 @@ pub async fn handle(
             }
             Ok(())
         }
-        MainClientEvent::SessionUpdate(update) => {
-            principal.ensure_can_write()?;
-            let now = hub.now();
-            let updated = SessionUpdated {
-                session_id: update.session_id.clone(),
-                updates: update.updates,
-                updated_by: principal.user_ref(),
-                updated_at: now,
-            };
-            hub.commit(|tx, outbox| {
-                let (kind, team, _) = org::session(tx, &update.session_id)?
-                    .ok_or_else(|| HubError::NotFound(format!("no open session {}", update.session_id)))?;
-                let coaches = principal.role == Role::Leader && principal.team_id.as_str() == team;
-                if kind != SessionKind::Coaching || !coaches {
-                    return Err(HubError::Forbidden("only a leader of its team edits a session".into()));
-                }
-                tx.execute(
-                    "UPDATE sessions SET data = json_patch(data, ?2), last_activity_at = ?3 WHERE id = ?1",
-                    rusqlite::params![
-                        update.session_id.as_str(),
-                        serde_json::to_string(&updated.updates)?,
-                        now.to_rfc3339()
-                    ],
-                )?;
-                outbox.push(Namespace::Main, vec![Room::Session(update.session_id.clone())], "session:updated", &updated)
-            })
-            .await
-        }
+        MainClientEvent::SessionUpdate(update) => update_session(hub, principal, update).await,
         MainClientEvent::CursorUpdate(cursor) => {
             principal.ensure_can_write()?;
             let session = current_session(hub, socket, cursor.session_id)?;
@@ -383,6 +356,48 @@ pub async fn handle(
         }
         other => Err(super::not_supported(other.name())),
     }
+}
+
+/// `session:update`: a leader of the session's team edits an open coaching session; the edit
+/// is merged into its stored fields and goes durably to its room as `session:updated`.
+pub async fn update_session(
+    hub: &HubState,
+    principal: &Principal,
+    update: sideline_protocol::coaching::SessionUpdate,
+) -> Result<()> {
+    principal.ensure_can_write()?;
+    let now = hub.now();
+    let updated = SessionUpdated {
+        session_id: update.session_id.clone(),
+        updates: update.updates,
+        updated_by: principal.user_ref(),
+        updated_at: now,
+    };
+    hub.commit(|tx, outbox| {
+        let (kind, team, _) = org::session(tx, &update.session_id)?
+            .ok_or_else(|| HubError::NotFound(format!("no open session {}", update.session_id)))?;
+        let coaches = principal.role == Role::Leader && principal.team_id.as_str() == team;
+        if kind != SessionKind::Coaching || !coaches {
+            return Err(HubError::Forbidden(
+                "only a leader of its team edits a session".into(),
+            ));
+        }
+        tx.execute(
+            "UPDATE sessions SET data = json_patch(data, ?2), last_activity_at = ?3 WHERE id = ?1",
+            rusqlite::params![
+                update.session_id.as_str(),
+                serde_json::to_string(&updated.updates)?,
+                now.to_rfc3339()
+            ],
+        )?;
+        outbox.push(
+            Namespace::Main,
+            vec![Room::Session(update.session_id.clone())],
+            "session:updated",
+            &updated,
+        )
+    })
+    .await
 }
 
 fn current_session(hub: &HubState, socket: &SocketRef, given: Option<Id>) -> Result<Id> {
