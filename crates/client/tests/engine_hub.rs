@@ -467,6 +467,48 @@ async fn past_the_retention_window_a_snapshot_replaces_the_cached_state() {
     hub.stop().await;
 }
 
+/// Asks the hub to put the engine's user in `session`.
+async fn join_session(engine: &sideline_client::engine::Engine, session: &str) {
+    use sideline_protocol::coaching::JoinSession;
+    use sideline_protocol::{ClientEvent, MainClientEvent};
+    let join = JoinSession {
+        session_id: Id::new(session).unwrap(),
+        user_info: None,
+    };
+    engine
+        .send(ClientEvent::Main(MainClientEvent::JoinSession(join)))
+        .await
+        .unwrap();
+}
+
+/// Offline, then live again on new connections.
+async fn reconnect(engine: &sideline_client::engine::Engine) {
+    engine.set_online(false);
+    wait_status(engine, |s| *s == ConnectionStatus::Offline, "offline").await;
+    engine.set_online(true);
+    wait_status(engine, |s| *s == ConnectionStatus::Live, "live again").await;
+}
+
+/// Captures a note and waits until the hub has it. Whatever the engine sends on `/` when a
+/// connection is ready (a session joined again) goes out before the outbox drains, so once
+/// this note is synced, such a send has reached the hub, or was never made.
+async fn sync_barrier(engine: &sideline_client::engine::Engine) {
+    let barrier = engine
+        .capture_note(note("agent01", "a barrier"))
+        .await
+        .unwrap();
+    eventually("the barrier note synced", || {
+        let synced = engine
+            .state()
+            .work
+            .notes
+            .get(&barrier.to_string())
+            .is_some_and(|n| n.state == sideline_client::state::work::SyncState::Synced);
+        async move { synced.then_some(()) }
+    })
+    .await;
+}
+
 /// Who the hub has in `session` now, by id.
 fn in_session(hub: &TestHub, session: &str) -> Vec<String> {
     hub.hub
@@ -480,7 +522,7 @@ fn in_session(hub: &TestHub, session: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_joined_coaching_session_is_joined_again_after_a_reconnect_and_a_left_one_is_not() {
-    use sideline_protocol::coaching::{JoinSession, LeaveSession};
+    use sideline_protocol::coaching::LeaveSession;
     use sideline_protocol::{ClientEvent, MainClientEvent};
 
     let hub = TestHub::start().await;
@@ -498,15 +540,7 @@ async fn a_joined_coaching_session_is_joined_again_after_a_reconnect_and_a_left_
             .is_some_and(|s| s.participants.iter().any(|p| p.id.as_str() == "lead"))
     };
 
-    engine
-        .send(ClientEvent::Main(MainClientEvent::JoinSession(
-            JoinSession {
-                session_id: session.clone(),
-                user_info: None,
-            },
-        )))
-        .await
-        .unwrap();
+    join_session(&engine, "session-demo").await;
     eventually("the leader in the session", || {
         let joined = in_view(&engine) && in_session(&hub, "session-demo") == ["lead"];
         async move { joined.then_some(()) }
@@ -527,8 +561,7 @@ async fn a_joined_coaching_session_is_joined_again_after_a_reconnect_and_a_left_
     })
     .await;
 
-    // Left: a reconnect does not join it again. A note captured after the reconnect is the
-    // barrier: a join would go out on the new socket before the outbox drains.
+    // Left: a reconnect does not join it again.
     engine
         .send(ClientEvent::Main(MainClientEvent::LeaveSession(Some(
             LeaveSession {
@@ -542,24 +575,8 @@ async fn a_joined_coaching_session_is_joined_again_after_a_reconnect_and_a_left_
         async move { out.then_some(()) }
     })
     .await;
-    engine.set_online(false);
-    wait_status(&engine, |s| *s == ConnectionStatus::Offline, "offline").await;
-    engine.set_online(true);
-    wait_status(&engine, |s| *s == ConnectionStatus::Live, "live again").await;
-    let barrier = engine
-        .capture_note(note("agent01", "after the reconnect"))
-        .await
-        .unwrap();
-    eventually("the barrier note synced", || {
-        let synced = engine
-            .state()
-            .work
-            .notes
-            .get(&barrier.to_string())
-            .is_some_and(|n| n.state == sideline_client::state::work::SyncState::Synced);
-        async move { synced.then_some(()) }
-    })
-    .await;
+    reconnect(&engine).await;
+    sync_barrier(&engine).await;
     assert_eq!(
         in_session(&hub, "session-demo"),
         Vec::<String>::new(),
@@ -572,8 +589,6 @@ async fn a_joined_coaching_session_is_joined_again_after_a_reconnect_and_a_left_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_closed_while_offline_is_tried_once_then_forgotten() {
     use sideline_client::engine::LiveEvent;
-    use sideline_protocol::coaching::JoinSession;
-    use sideline_protocol::{ClientEvent, MainClientEvent};
     use tokio::sync::broadcast::Receiver;
 
     /// The codes of the hub's refusals of `join-session` received so far.
@@ -593,15 +608,7 @@ async fn a_session_closed_while_offline_is_tried_once_then_forgotten() {
     let (_tmp, dir) = data_dir();
     let engine = open_engine(&dir, &StaticTokens::new(hub.url(), token.clone())).await;
     wait_status(&engine, |s| *s == ConnectionStatus::Live, "live").await;
-    engine
-        .send(ClientEvent::Main(MainClientEvent::JoinSession(
-            JoinSession {
-                session_id: Id::new("session-demo").unwrap(),
-                user_info: None,
-            },
-        )))
-        .await
-        .unwrap();
+    join_session(&engine, "session-demo").await;
     eventually("the leader in the session", || {
         let joined = in_session(&hub, "session-demo") == ["lead"];
         async move { joined.then_some(()) }
@@ -640,26 +647,9 @@ async fn a_session_closed_while_offline_is_tried_once_then_forgotten() {
     .await;
     assert_eq!(seen, ["CONFLICT"], "refused: the session is closed");
 
-    // The next connection does not try again. A note synced after it is the barrier: a join
-    // would go out before the outbox drains.
-    engine.set_online(false);
-    wait_status(&engine, |s| *s == ConnectionStatus::Offline, "offline").await;
-    engine.set_online(true);
-    wait_status(&engine, |s| *s == ConnectionStatus::Live, "live again").await;
-    let barrier = engine
-        .capture_note(note("agent01", "after the second reconnect"))
-        .await
-        .unwrap();
-    eventually("the barrier note synced", || {
-        let synced = engine
-            .state()
-            .work
-            .notes
-            .get(&barrier.to_string())
-            .is_some_and(|n| n.state == sideline_client::state::work::SyncState::Synced);
-        async move { synced.then_some(()) }
-    })
-    .await;
+    // The next connection does not try again.
+    reconnect(&engine).await;
+    sync_barrier(&engine).await;
     assert_eq!(refusals(&mut live), Vec::<String>::new(), "tried once only");
     engine.shutdown().await;
     hub.stop().await;

@@ -193,6 +193,15 @@ async fn a_first_connection_finds_its_coaching_sessions_in_the_snapshot() {
     .await;
     lead.expect_event("session:updated").await;
 
+    // Who is in a session of a snapshot now, by id.
+    let present = |session: &Value| -> Vec<String> {
+        session["participants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
     let snapshot_of = async |user: &str| {
         let mut client = hub.connect_as(user, "/").await;
         let done = client.expect_event("sync:done").await;
@@ -223,13 +232,11 @@ async fn a_first_connection_finds_its_coaching_sessions_in_the_snapshot() {
         [("lead", "instructor"), ("agent01", "learner")],
         "the instructor first"
     );
-    let present: Vec<&str> = session["participants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(present, ["agent01"], "only the agent joined the session");
+    assert_eq!(
+        present(session),
+        ["agent01"],
+        "only the agent joined the session"
+    );
     assert_eq!(
         session["fields"],
         json!({ "topicsCovered": ["pricing"], "engagementScore": 8 }),
@@ -260,12 +267,6 @@ async fn a_first_connection_finds_its_coaching_sessions_in_the_snapshot() {
     lead.expect_event("session-joined").await;
     let snapshot = snapshot_of("lead").await;
     let session = &snapshot["coachingSessions"][0];
-    let present: Vec<&str> = session["participants"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(present, ["lead"]);
+    assert_eq!(present(session), ["lead"]);
     assert_eq!(session["members"].as_array().unwrap().len(), 2);
 }
