@@ -1,4 +1,5 @@
-// The team view's rows: everyone seen in presence or training, with their numbers.
+// The team view's rows (everyone seen in presence or training, with their numbers) and its
+// coaching sessions' people, joined and left through the engine.
 import { call } from '../ipc/invoke';
 import type { JoinSession, LeaveSession, ParticipantRole, PresenceStatus } from '../protocol';
 import type { AppState, SessionView, TrainingStats } from '../state/types';
