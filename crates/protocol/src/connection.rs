@@ -57,8 +57,9 @@ pub struct SyncDone {
     pub replayed: u32,
     /// `true` when the hub had nothing to replay from (the client sent no `lastEventId`, or
     /// one older than the hub keeps): the namespace's snapshot events (`sync:snapshot`,
-    /// `training:snapshot`, `leaderboard:refresh`) came just before and replace the client's
-    /// cache; anything they do not cover must be refetched over HTTP.
+    /// `training:snapshot`, `leaderboard:refresh` and the followed contests' standings as
+    /// `contest:entry-update`) came just before and replace the client's cache; anything they
+    /// do not cover must be refetched over HTTP.
     pub snapshot: bool,
 }
 

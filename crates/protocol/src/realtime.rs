@@ -242,8 +242,8 @@ pub struct TeamPresence {
 /// `sync:snapshot`: the full `/` state of the connecting user, sent instead of a replay when
 /// the client sent no `lastEventId` or one that predates the hub's retention window (then
 /// `sync:done` follows with `snapshot: true`). The client replaces its cached notes, action
-/// items, notifications, open analyses, presence and coaching sessions with these lists. Not durable: it is a
-/// view, not a change.
+/// items, notifications, open analyses, presence and coaching sessions with these lists. Not
+/// durable: it is a view, not a change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(optional_fields)]

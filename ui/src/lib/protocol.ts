@@ -688,8 +688,8 @@ export type LevelUpEvent = {
  * `sync:snapshot`: the full `/` state of the connecting user, sent instead of a replay when
  * the client sent no `lastEventId` or one that predates the hub's retention window (then
  * `sync:done` follows with `snapshot: true`). The client replaces its cached notes, action
- * items, notifications, open analyses, presence and coaching sessions with these lists. Not durable: it is a
- * view, not a change.
+ * items, notifications, open analyses, presence and coaching sessions with these lists. Not
+ * durable: it is a view, not a change.
  */
 export type MainSnapshot = {
   /** Whose state this is. */
@@ -1223,8 +1223,9 @@ export type SyncDone = {
   /**
    * `true` when the hub had nothing to replay from (the client sent no `lastEventId`, or
    * one older than the hub keeps): the namespace's snapshot events (`sync:snapshot`,
-   * `training:snapshot`, `leaderboard:refresh`) came just before and replace the client's
-   * cache; anything they do not cover must be refetched over HTTP.
+   * `training:snapshot`, `leaderboard:refresh` and the followed contests' standings as
+   * `contest:entry-update`) came just before and replace the client's cache; anything they
+   * do not cover must be refetched over HTTP.
    */
   snapshot: boolean,
 };

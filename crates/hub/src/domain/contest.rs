@@ -267,9 +267,9 @@ impl Contest {
     }
 
     /// Every entrant's standing at `at` as a `contest:entry-update` that moves nobody
-    /// (`previousRank` = `newRank`): how a snapshot states the contest without inventing
-    /// rank changes (which would alert).
-    pub fn standings_as_updates(&self, at: DateTime<Utc>) -> Vec<ContestEntryUpdate> {
+    /// (`previousRank` = `newRank`), with the contest's `name` and end for the countdown: how
+    /// a snapshot states the contest without inventing rank changes (which would alert).
+    pub fn standings_as_updates(&self, name: &str, at: DateTime<Utc>) -> Vec<ContestEntryUpdate> {
         self.ranking
             .rows()
             .iter()
@@ -280,7 +280,7 @@ impl Contest {
                 previous_rank: row.rank,
                 new_rank: row.rank,
                 total: row.value,
-                contest_name: None,
+                contest_name: Some(name.to_owned()),
                 ends_at: Some(self.ends_at),
                 timestamp: at,
             })

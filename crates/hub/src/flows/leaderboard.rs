@@ -351,8 +351,7 @@ pub fn snapshots(
         if contest.status(now) != ContestStatus::Running {
             continue;
         }
-        for mut update in contest.standings_as_updates(now) {
-            update.contest_name = Some(row.name.clone());
+        for update in contest.standings_as_updates(&row.name, now) {
             snapshots.push(("contest:entry-update", serde_json::to_value(&update)?));
         }
     }

@@ -14,6 +14,7 @@ use crate::error::{HubError, Result};
 use crate::http::caller::Caller;
 use crate::http::session::{SessionUser, TokenResponse};
 use crate::realtime::main_ns::new_id;
+use crate::realtime::rooms;
 use crate::state::HubState;
 use crate::store::users::{self, UserRecord};
 
@@ -80,23 +81,19 @@ pub async fn create_user(
     };
     let db = hub.store.lock().await;
     users::insert_user(db.conn(), &user, hub.now())?;
-    // The team's leaders' `/training` sockets follow every member's XP and streaks: join them
-    // to the newcomer's room now, under the store lock as a connect's default rooms are
-    // decided, so that no leader's socket misses it in between.
-    let leaders: Vec<String> = users::list(db.conn(), Some(&user.team_id))?
+    // The team's leaders' `/training` sockets follow every member's XP and streaks: those
+    // connected join the newcomer's room now, still under the store lock.
+    let leaders = users::list(db.conn(), Some(&user.team_id))?
         .into_iter()
         .filter(|member| member.role == Role::Leader && member.id != user.id)
-        .map(|leader| Room::User(leader.id).to_string())
-        .collect();
-    if !leaders.is_empty()
-        && let Some(training) = hub.io.of(Namespace::Training.path())
-        && let Err(err) = training
-            .within(leaders)
-            .join(Room::User(user.id.clone()).to_string())
-            .await
-    {
-        tracing::warn!(error = %err, user = %user.id, "joining leaders to a new member's room failed");
-    }
+        .map(|leader| leader.id);
+    rooms::join_connected(
+        &hub,
+        Namespace::Training,
+        leaders,
+        Room::User(user.id.clone()),
+    )
+    .await;
     drop(db);
     Ok((StatusCode::CREATED, Json(SessionUser::from(&user))))
 }

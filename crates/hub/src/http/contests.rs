@@ -17,6 +17,7 @@ use crate::error::{HubError, Result};
 use crate::flows::leaderboard;
 use crate::http::caller::Caller;
 use crate::realtime::main_ns::new_id;
+use crate::realtime::rooms;
 use crate::state::HubState;
 use crate::store::{org, users};
 
@@ -229,26 +230,14 @@ pub async fn create_contest(
         .find(|c| c.id == id)
         .ok_or_else(|| HubError::Internal(format!("contest {id} not stored")))?;
     let created = view(conn, &team, &row, hub.now())?;
-    // Its followers (the entrants and the team's leaders) are in a contest's room from connect;
-    // those connected already join it now. Still under the store lock, like a connect's
-    // default rooms, so no socket misses it in between.
+    // Its followers (the entrants and the team's leaders) are in a contest's room from
+    // connect: those connected already join it now, still under the store lock.
     let leaders = users::list(conn, Some(&team))?
         .into_iter()
         .filter(|user| user.role == Role::Leader)
         .map(|user| user.id);
-    let followers: Vec<String> = entrants
-        .into_iter()
-        .chain(leaders)
-        .map(|user| Room::User(user).to_string())
-        .collect();
-    if let Some(board) = hub.io.of(Namespace::Leaderboard.path())
-        && let Err(err) = board
-            .within(followers)
-            .join(Room::Contest(id.clone()).to_string())
-            .await
-    {
-        tracing::warn!(error = %err, contest = %id, "joining followers to a new contest failed");
-    }
+    let followers = entrants.into_iter().chain(leaders);
+    rooms::join_connected(&hub, Namespace::Leaderboard, followers, Room::Contest(id)).await;
     drop(db);
     Ok((StatusCode::CREATED, Json(created)))
 }

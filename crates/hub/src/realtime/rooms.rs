@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rusqlite::Connection;
 use serde_json::Value;
-use sideline_protocol::{LeaderboardClientEvent, Namespace, Room, TrainingClientEvent};
+use sideline_protocol::{Id, LeaderboardClientEvent, Namespace, Room, TrainingClientEvent};
 use socketioxide::extract::SocketRef;
 
 use crate::access::may_join;
@@ -60,6 +60,30 @@ pub fn default_rooms(
         );
     }
     Ok(rooms)
+}
+
+/// Joins the sockets of `users` already connected to `namespace` (each is in its own
+/// `user:{id}` room) to `room`, which was made after they connected. Call it under the store
+/// lock, where a connect decides its default rooms, so that no socket misses the room in
+/// between. A failure is logged: those sockets join the room at their next connect.
+pub async fn join_connected(
+    hub: &HubState,
+    namespace: Namespace,
+    users: impl IntoIterator<Item = Id>,
+    room: Room,
+) {
+    let sockets: Vec<String> = users
+        .into_iter()
+        .map(|user| Room::User(user).to_string())
+        .collect();
+    if sockets.is_empty() {
+        return;
+    }
+    if let Some(ns) = hub.io.of(namespace.path())
+        && let Err(err) = ns.within(sockets).join(room.to_string()).await
+    {
+        tracing::warn!(error = %err, %room, "joining connected sockets to a new room failed");
+    }
 }
 
 /// The contests not yet closed that `principal` follows: those entered, or for a leader or a
