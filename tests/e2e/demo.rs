@@ -1,5 +1,7 @@
 //! `--demo`: the embedded hub and its simulator, straight into live data.
 
+use std::time::Duration;
+
 use crate::flows::STATUS;
 use crate::harness::{TestEnv, UI_DEADLINE, poll};
 
@@ -36,5 +38,25 @@ async fn demo_mode_shows_live_leaderboard_rows() {
         "the first row is a demo agent, not {user:?}"
     );
     app.screenshot("demo-leaderboard").await;
+
+    // The demo's celebrations hold still under the pointer: none goes, none comes, past a
+    // toast's own six seconds; once the pointer leaves, they go.
+    const TOAST: &str = "[data-testid=celebration-toast]";
+    app.wait_for(TOAST).await;
+    app.hover(&format!("{TOAST}:last-child")).await;
+    let held = app.texts(TOAST).await;
+    assert!(!held.is_empty(), "a toast under the pointer");
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    assert_eq!(
+        app.texts(TOAST).await,
+        held,
+        "the toasts held still under the pointer"
+    );
+    app.pointer_to(5.0, 5.0).await;
+    poll("the held toasts to go", UI_DEADLINE, async || {
+        let now = app.texts(TOAST).await;
+        held.iter().all(|toast| !now.contains(toast)).then_some(())
+    })
+    .await;
     app.stop().await;
 }

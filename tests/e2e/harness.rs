@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child as StdChild, Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use fantoccini::elements::Element;
 use fantoccini::wd::WindowHandle;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -472,6 +473,47 @@ impl RunningApp {
             .await
             .map(|all| all.len())
             .unwrap_or(0)
+    }
+
+    /// The text of every element matching `selector` now, in document order, read at once.
+    pub async fn texts(&self, selector: &str) -> Vec<String> {
+        let read = self
+            .js(
+                "return [...document.querySelectorAll(arguments[0])].map((e) => e.textContent)",
+                vec![selector.into()],
+            )
+            .await;
+        serde_json::from_value(read).unwrap_or_else(|e| panic!("texts of {selector}: {e}"))
+    }
+
+    /// Moves the mouse pointer onto the centre of the element matching `selector`, through
+    /// WebDriver actions (the page sees pointer events as from a real mouse).
+    pub async fn hover(&self, selector: &str) {
+        let element = self.wait_for(selector).await;
+        self.move_pointer(PointerAction::MoveToElement {
+            element,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .await;
+    }
+
+    /// Moves the mouse pointer to `(x, y)` in the window's viewport.
+    pub async fn pointer_to(&self, x: f64, y: f64) {
+        self.move_pointer(PointerAction::MoveTo {
+            duration: None,
+            x,
+            y,
+        })
+        .await;
+    }
+
+    async fn move_pointer(&self, action: PointerAction) {
+        self.client
+            .perform_actions(MouseActions::new("mouse".into()).then(action))
+            .await
+            .unwrap_or_else(|e| panic!("[{}] move the pointer: {e}", self.name));
     }
 
     /// Text of the first element matching `selector` now, if there is one.
