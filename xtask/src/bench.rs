@@ -7,6 +7,9 @@
 //! whole process tree (the app, WebKitWebProcess, WebKitNetworkProcess, …) from
 //! `/proc/<pid>/smaps_rollup`. PSS rather than RSS: the WebKit processes share most of their
 //! pages, and PSS charges each shared page once across the tree.
+//!
+//! `cargo xtask bench-soak [MINUTES] [RATE]`: the same app left running under a busy simulator,
+//! its memory read every 30 s, to tell a level from a leak.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -90,10 +93,35 @@ pub fn bench_app(args: &[String]) -> Result {
     Ok(())
 }
 
-fn one_run(app: &Path) -> Result<Sample> {
+/// A demo app started by [`launch`], live.
+struct Launched {
+    child: std::process::Child,
+    /// The app's stderr, line by line; keep draining it so the app never blocks.
+    stderr: mpsc::Receiver<String>,
+    first_live_ms: u64,
+    /// From spawning `xvfb-run` to the probe line.
+    wall: Duration,
+    /// The run's `HOME`, removed when dropped.
+    _home: TempDir,
+}
+
+impl Launched {
+    /// Reads the app's stderr (and drops it) for `how_long`.
+    fn drain_for(&self, how_long: Duration) {
+        let until = Instant::now() + how_long;
+        while Instant::now() < until {
+            let _ = self.stderr.recv_timeout(Duration::from_millis(200));
+        }
+    }
+}
+
+/// Starts `app --demo` cold (fresh `HOME`, its own Xvfb and session bus) with the simulator at
+/// `demo_rate` events a second (the app's default when `None`), and waits for first live data.
+fn launch(app: &Path, demo_rate: Option<&str>) -> Result<Launched> {
     let home = TempDir::new("sideline-bench-home")?;
     let started = Instant::now();
-    let mut child = Command::new("xvfb-run")
+    let mut command = Command::new("xvfb-run");
+    command
         .args([
             "--auto-servernum",
             "--server-args=-screen 0 1280x800x24",
@@ -112,7 +140,11 @@ fn one_run(app: &Path) -> Result<Sample> {
         .env_remove("XDG_RUNTIME_DIR")
         .env_remove("SIDELINE_DEMO_RATE")
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(rate) = demo_rate {
+        command.env("SIDELINE_DEMO_RATE", rate);
+    }
+    let mut child = command
         .spawn()
         .map_err(|e| format!("start xvfb-run: {e}"))?;
 
@@ -158,31 +190,134 @@ fn one_run(app: &Path) -> Result<Sample> {
             "the app printed no {PROBE:?} line within {START_LIMIT:?}; its last output:\n{tail}"
         ));
     };
+    Ok(Launched {
+        child,
+        stderr: rx,
+        first_live_ms,
+        wall,
+        _home: home,
+    })
+}
 
-    // Keep draining stderr while idle so the app never blocks on a full pipe.
-    let idle_until = Instant::now() + IDLE;
-    while Instant::now() < idle_until {
-        let _ = rx.recv_timeout(Duration::from_millis(200));
-    }
-    let tree = app_tree(child.id(), app);
-    let mut pss_kib = 0;
-    let mut processes = Vec::new();
-    for pid in &tree {
-        if let Some(kib) = pss_of(*pid) {
-            pss_kib += kib;
-            processes.push((process_name(*pid), kib));
-        }
-    }
-    stop(&mut child);
+/// The processes of a launched app's tree: name, PSS and anonymous memory, in KiB.
+fn tree_memory(launched: &Launched, app: &Path) -> Result<Vec<(String, u64, u64)>> {
+    let tree = app_tree(launched.child.id(), app);
     if tree.is_empty() {
         return Err("the app's process was not found under xvfb-run".into());
     }
+    Ok(tree
+        .into_iter()
+        .filter_map(|pid| {
+            let pss = rollup_field(pid, "Pss:")?;
+            let anonymous = rollup_field(pid, "Anonymous:").unwrap_or(0);
+            Some((process_name(pid), pss, anonymous))
+        })
+        .collect())
+}
+
+fn one_run(app: &Path) -> Result<Sample> {
+    let mut launched = launch(app, None)?;
+    launched.drain_for(IDLE);
+    let measured = tree_memory(&launched, app);
+    stop(&mut launched.child);
+    let processes: Vec<(String, u64)> = measured?
+        .into_iter()
+        .map(|(name, pss, _)| (name, pss))
+        .collect();
     Ok(Sample {
-        first_live_ms,
-        wall_ms: u64::try_from(wall.as_millis()).unwrap_or(u64::MAX),
-        pss_kib,
+        first_live_ms: launched.first_live_ms,
+        wall_ms: u64::try_from(launched.wall.as_millis()).unwrap_or(u64::MAX),
+        pss_kib: processes.iter().map(|(_, kib)| kib).sum(),
         processes,
     })
+}
+
+/// How often `bench-soak` reads the app's memory.
+const SOAK_SAMPLE: Duration = Duration::from_secs(30);
+
+/// `bench-soak`'s summary leaves out the readings of the first minute.
+const SOAK_WARM_UP: Duration = Duration::from_secs(60);
+
+/// `cargo xtask bench-soak [MINUTES] [RATE]`: the release demo app left running for MINUTES
+/// (default 10) with its simulator at RATE events a second (default 20, ten times the demo's
+/// own pace: a day's events in less time). Every [`SOAK_SAMPLE`] it prints the PSS of the
+/// app's process tree and of each process, and the web process's anonymous memory (its heaps:
+/// what grows if the page keeps what it should let go). A leak shows as a rise that does not
+/// level off; a garbage-collected heap saws up and down around a level.
+pub fn bench_soak(args: &[String]) -> Result {
+    let minutes: u64 = match args.first() {
+        Some(m) => m
+            .parse()
+            .ok()
+            .filter(|m| *m >= 3)
+            .ok_or_else(|| format!("bench-soak: MINUTES must be a number from 3, not {m:?}"))?,
+        None => 10,
+    };
+    let rate = args.get(1).map_or("20", String::as_str);
+    rate.parse::<f64>()
+        .map_err(|_| format!("bench-soak: RATE must be a number, not {rate:?}"))?;
+    prereqs::ensure_for_test()?;
+    let app = build_release_app()?;
+    println!("\n==> `sideline-app --demo` for {minutes} min at {rate} simulated events a second");
+    let mut launched = launch(&app, Some(rate))?;
+    let started = Instant::now();
+    let mut web_anonymous = Vec::new();
+    println!("    min  tree PSS MiB  web PSS  web anonymous  (app, network PSS)");
+    let result = loop {
+        let processes = match tree_memory(&launched, &app) {
+            Ok(processes) => processes,
+            Err(e) => break Err(e),
+        };
+        let mib = |kib: u64| kib as f64 / 1024.0;
+        let web = processes
+            .iter()
+            .filter(|(name, ..)| name.starts_with("WebKitWebProces"));
+        let (web_pss, web_anon) = web.fold((0, 0), |(p, a), (_, pss, anon)| (p + pss, a + anon));
+        // The first minute is the page filling up, not what it keeps.
+        if started.elapsed() >= SOAK_WARM_UP {
+            web_anonymous.push(web_anon);
+        }
+        let others = processes
+            .iter()
+            .filter(|(name, ..)| !name.starts_with("WebKitWebProces"))
+            .map(|(name, pss, _)| format!("{name} {:.1}", mib(*pss)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        println!(
+            "    {:>4.1}  {:>11.1}  {:>7.1}  {:>13.1}  ({others})",
+            started.elapsed().as_secs_f64() / 60.0,
+            mib(processes.iter().map(|(_, pss, _)| pss).sum()),
+            mib(web_pss),
+            mib(web_anon),
+        );
+        if started.elapsed() >= Duration::from_secs(minutes * 60) {
+            break Ok(());
+        }
+        launched.drain_for(SOAK_SAMPLE);
+    };
+    stop(&mut launched.child);
+    result?;
+    // Each third of the run's lowest reading (the heap just after a collection: what the page
+    // keeps) and mean. A level, or a climb.
+    let third = (web_anonymous.len() / 3).max(1);
+    let thirds = [
+        &web_anonymous[..third],
+        &web_anonymous[third..web_anonymous.len() - third],
+        &web_anonymous[web_anonymous.len() - third..],
+    ];
+    let describe = |summary: fn(&[u64]) -> f64| {
+        thirds
+            .iter()
+            .map(|values| format!("{:.1}", summary(values) / 1024.0))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
+    println!(
+        "\nxtask: web process anonymous memory in each third of the run: lowest {} MiB, mean {} MiB",
+        describe(|values| values.iter().copied().min().unwrap_or(0) as f64),
+        describe(|values| values.iter().sum::<u64>() as f64 / values.len().max(1) as f64),
+    );
+    Ok(())
 }
 
 /// Ends a run: the app itself (found under our xvfb-run), so dbus-run-session and xvfb-run
@@ -264,11 +399,11 @@ fn app_tree(xvfb_run: u32, app: &Path) -> Vec<u32> {
     tree
 }
 
-/// `Pss:` of `/proc/<pid>/smaps_rollup`, in KiB.
-fn pss_of(pid: u32) -> Option<u64> {
+/// A field of `/proc/<pid>/smaps_rollup` (`"Pss:"`, `"Anonymous:"`), in KiB.
+fn rollup_field(pid: u32, field: &str) -> Option<u64> {
     let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
     rollup.lines().find_map(|line| {
-        let rest = line.strip_prefix("Pss:")?;
+        let rest = line.strip_prefix(field)?;
         rest.trim().trim_end_matches("kB").trim().parse().ok()
     })
 }

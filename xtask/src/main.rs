@@ -7,7 +7,8 @@
 //! - [`process`]: running commands loudly: each step says what it does, streams its output, and
 //!   stops the run with the command line when it fails; cargo and Vitest test counts are summed.
 //! - [`bench`]: `bench-app`, cold start to first live data and idle memory of the release app
-//!   under Xvfb; `bench-tv`, the TV window's frame rate under a ranking storm.
+//!   under Xvfb; `bench-soak`, its memory over a long busy run; `bench-tv`, the TV window's
+//!   frame rate under a ranking storm.
 //! - [`cross`]: `cross-check`, clippy for the Windows and macOS builds.
 
 mod bench;
@@ -34,6 +35,9 @@ commands:
   package             build the release .deb (through the UI's pinned tauri CLI) and print its path
   bench-app [RUNS]    release build, then RUNS (default 5) cold starts of `sideline-app --demo`
                       under Xvfb: time to first live data and idle memory (PSS of the process tree)
+  bench-soak [MINUTES] [RATE]
+                      release build, then `sideline-app --demo` left running MINUTES (default
+                      10) with the simulator at RATE events/s (default 20): memory over time
   bench-tv [-- ARGS…] release build, then the TV window's frame rate at about 1,000 ranking
                       updates a second (ARGS: --rate N, --seconds S)
   cross-check         clippy (warnings are errors) for Windows and macOS: type-checks every
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
         Some("build-ui") => prereqs::ensure_for_run().and_then(|()| build_ui()),
         Some("package") => package(),
         Some("bench-app") => bench::bench_app(&args[1..]),
+        Some("bench-soak") => bench::bench_soak(&args[1..]),
         Some("bench-tv") => bench::bench_tv(&args[1..]),
         Some("cross-check") => cross::cross_check(),
         Some("setup") if args.get(1).map(String::as_str) == Some("--test") => {
