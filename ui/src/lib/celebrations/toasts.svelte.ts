@@ -24,7 +24,7 @@ let next = 0;
 /** Each toast's dismissal: its timer while running, the time it has left while paused. */
 const timers = new Map<number, { handle: ReturnType<typeof setTimeout> | null; left: number; since: number }>();
 let paused = false;
-/** Celebrations that arrived while paused, the newest [`MAX_TOASTS`]. */
+/** Celebrations that arrived while paused, the newest `MAX_TOASTS`. */
 let waiting: Celebration[] = [];
 
 const sameFact = (a: Celebration, b: Celebration) =>
@@ -68,7 +68,7 @@ export function pauseToasts(): void {
 
 /**
  * The pointer and focus have left: the clocks run again, each with at least
- * [`AFTER_PAUSE_MS`], and the celebrations that waited show.
+ * `AFTER_PAUSE_MS`, and the celebrations that waited show.
  */
 export function resumeToasts(): void {
   if (!paused) return;
