@@ -208,8 +208,7 @@ fn tree_memory(launched: &Launched, app: &Path) -> Result<Vec<(String, u64, u64)
     Ok(tree
         .into_iter()
         .filter_map(|pid| {
-            let pss = rollup_field(pid, "Pss:")?;
-            let anonymous = rollup_field(pid, "Anonymous:").unwrap_or(0);
+            let (pss, anonymous) = pss_and_anonymous(pid)?;
             Some((process_name(pid), pss, anonymous))
         })
         .collect())
@@ -399,13 +398,16 @@ fn app_tree(xvfb_run: u32, app: &Path) -> Vec<u32> {
     tree
 }
 
-/// A field of `/proc/<pid>/smaps_rollup` (`"Pss:"`, `"Anonymous:"`), in KiB.
-fn rollup_field(pid: u32, field: &str) -> Option<u64> {
+/// `Pss:` and `Anonymous:` of `/proc/<pid>/smaps_rollup`, in KiB (one read of the file).
+fn pss_and_anonymous(pid: u32) -> Option<(u64, u64)> {
     let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
-    rollup.lines().find_map(|line| {
-        let rest = line.strip_prefix(field)?;
-        rest.trim().trim_end_matches("kB").trim().parse().ok()
-    })
+    let field = |name: &str| {
+        rollup.lines().find_map(|line| {
+            let rest = line.strip_prefix(name)?;
+            rest.trim().trim_end_matches("kB").trim().parse().ok()
+        })
+    };
+    Some((field("Pss:")?, field("Anonymous:").unwrap_or(0)))
 }
 
 fn process_name(pid: u32) -> String {

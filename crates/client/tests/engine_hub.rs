@@ -8,6 +8,7 @@ mod support;
 use std::time::Duration;
 
 use sideline_client::outbox::NoteInput;
+use sideline_client::state::work::SyncState;
 use sideline_client::store::OutboxState;
 use sideline_client::tokens::{Credentials, StaticTokens};
 use sideline_client::{ClientError, ConnectionStatus};
@@ -118,7 +119,7 @@ async fn offline_captures_drain_exactly_once_in_capture_order() {
             .work
             .notes
             .values()
-            .all(|n| n.state == sideline_client::state::work::SyncState::Synced);
+            .all(|n| n.state == SyncState::Synced);
         async move { all.then_some(()) }
     })
     .await;
@@ -196,16 +197,12 @@ async fn a_refused_note_is_rejected_with_the_reason_and_not_retried() {
         engine.outbox(&[OutboxState::Rejected]).unwrap()[0].attempts,
         attempts
     );
-    // The published state follows the store at the publish rate (30 Hz): poll it.
-    eventually("the rejection in the published state", || {
-        let rejected = engine
-            .state()
-            .work
-            .notes
-            .get(&refused.to_string())
-            .is_some_and(|n| n.state == sideline_client::state::work::SyncState::Rejected);
-        async move { rejected.then_some(()) }
-    })
+    wait_note_state(
+        &engine,
+        &refused,
+        SyncState::Rejected,
+        "the rejection in the published state",
+    )
     .await;
     let _ = ok;
     engine.shutdown().await;
@@ -449,15 +446,12 @@ async fn past_the_retention_window_a_snapshot_replaces_the_cached_state() {
         .sync(DEADLINE)
         .await
         .expect("the offline capture drains");
-    eventually("the offline capture synced, once", || {
-        let state = engine.state();
-        let synced = state
-            .work
-            .notes
-            .get(&pending.to_string())
-            .is_some_and(|n| n.state == sideline_client::state::work::SyncState::Synced);
-        async move { synced.then_some(()) }
-    })
+    wait_note_state(
+        &engine,
+        &pending,
+        SyncState::Synced,
+        "the offline capture synced, once",
+    )
     .await;
     assert_eq!(
         hub.note_client_ids(&token, "agent01").await,
@@ -497,15 +491,12 @@ async fn sync_barrier(engine: &sideline_client::engine::Engine) {
         .capture_note(note("agent01", "a barrier"))
         .await
         .unwrap();
-    eventually("the barrier note synced", || {
-        let synced = engine
-            .state()
-            .work
-            .notes
-            .get(&barrier.to_string())
-            .is_some_and(|n| n.state == sideline_client::state::work::SyncState::Synced);
-        async move { synced.then_some(()) }
-    })
+    wait_note_state(
+        engine,
+        &barrier,
+        SyncState::Synced,
+        "the barrier note synced",
+    )
     .await;
 }
 

@@ -187,15 +187,12 @@ async fn connects_confirms_by_echo_decodes_and_reconnects_after_a_drop() {
     .expect("the echo as a live event");
     assert_eq!(echo.event_id, Some(1));
     assert_eq!(echo.data["clientId"], first.to_string());
-    eventually("the note synced in the state", || {
-        let synced = engine
-            .state()
-            .work
-            .notes
-            .get(&first.to_string())
-            .is_some_and(|n| n.state == sideline_client::state::work::SyncState::Synced);
-        async move { synced.then_some(()) }
-    })
+    wait_note_state(
+        &engine,
+        &first,
+        sideline_client::state::work::SyncState::Synced,
+        "the note synced in the state",
+    )
     .await;
 
     // The server drops us; the supervisor reconnects on its own.

@@ -184,6 +184,27 @@ where
     }
 }
 
+/// Waits until the engine's published state shows the note captured as `client_id` in
+/// `state`. The published state follows the store at the publish rate, so it is polled.
+pub async fn wait_note_state(
+    engine: &Engine,
+    client_id: impl std::fmt::Display,
+    state: sideline_client::state::work::SyncState,
+    what: &str,
+) {
+    let client_id = client_id.to_string();
+    eventually(what, || {
+        let reached = engine
+            .state()
+            .work
+            .notes
+            .get(&client_id)
+            .is_some_and(|n| n.state == state);
+        async move { reached.then_some(()) }
+    })
+    .await;
+}
+
 pub fn data_dir() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().to_path_buf();

@@ -17,6 +17,15 @@ afterEach(() => {
 
 const titles = () => toasts.list.map((t) => t.title);
 
+/** Renders the toasts under fake timers with one showing; returns the stack the pointer rests on. */
+function showingOne(title: string): HTMLElement {
+  vi.useFakeTimers();
+  render(Toasts);
+  showCelebration(celebration(title));
+  flushSync();
+  return screen.getByRole('region', { name: 'Celebrations' });
+}
+
 describe('celebration toasts', () => {
   it('shows a celebration as text, keeps the newest few, and lets each go after a while', () => {
     vi.useFakeTimers();
@@ -55,17 +64,13 @@ describe('celebration toasts', () => {
   });
 
   it('holds the toasts still while the pointer is on them, then gives them their time back', () => {
-    vi.useFakeTimers();
-    render(Toasts);
-    showCelebration(celebration('Level 5'));
-    flushSync();
-    const stack = screen.getByRole('region', { name: 'Celebrations' });
+    const stack = showingOne('Level 5');
     vi.advanceTimersByTime(TOAST_MS - 500);
     fireEvent.pointerEnter(stack);
     for (let i = 6; i < 12; i++) showCelebration(celebration(`Level ${i}`));
     vi.advanceTimersByTime(10 * TOAST_MS);
     expect(titles()).toEqual(['Level 5']);
-    // Leaving shows the newest that waited; the one read goes after its grace.
+    // Leaving shows the newest three that waited, which push out the one read.
     fireEvent.pointerLeave(stack);
     expect(titles()).toEqual(['Level 9', 'Level 10', 'Level 11']);
     // A pause keeps what each had left.
@@ -83,11 +88,7 @@ describe('celebration toasts', () => {
   });
 
   it('gives a toast read in its last moment a little time once the pointer leaves', () => {
-    vi.useFakeTimers();
-    render(Toasts);
-    showCelebration(celebration('Level 5'));
-    flushSync();
-    const stack = screen.getByRole('region', { name: 'Celebrations' });
+    const stack = showingOne('Level 5');
     vi.advanceTimersByTime(TOAST_MS - 500);
     fireEvent.pointerEnter(stack);
     vi.advanceTimersByTime(10 * TOAST_MS);
