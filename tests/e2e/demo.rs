@@ -25,15 +25,13 @@ async fn demo_mode_shows_live_leaderboard_rows() {
     )
     .await;
     println!("{rows} leaderboard rows");
-    // One sale moves two rows with one `rankings:update` each, so for a patch between them the
-    // board can lack its #1 (CI saw rank 2 first once): poll for the first row at rank 1.
-    poll("the first row at rank 1", UI_DEADLINE, async || {
-        let rank = app
-            .try_attr("[data-testid=leaderboard-row]", "data-rank")
-            .await;
-        (rank.as_deref() == Some("1")).then_some(())
-    })
-    .await;
+    // The hub sends a sale's moves best new rank first, after any board it sent this client,
+    // so a board on screen always has its #1. CI once read rank 2 here; the likely cause, now
+    // fixed, was a board read between a sale's commit and the hub's in-memory update.
+    let first_rank = app
+        .try_attr("[data-testid=leaderboard-row]", "data-rank")
+        .await;
+    assert_eq!(first_rank.as_deref(), Some("1"), "the first row is rank 1");
     let user = app
         .try_attr("[data-testid=leaderboard-row]", "data-user-id")
         .await

@@ -45,6 +45,18 @@ impl HubState {
         &self,
         change: impl FnOnce(&rusqlite::Transaction<'_>, &mut Outbox) -> Result<T>,
     ) -> Result<T> {
+        self.commit_then(change, |value| value).await
+    }
+
+    /// [`Self::commit`], with `committed` run on the change's value once the transaction has
+    /// committed, before its events leave and while the store lock is still held. State kept
+    /// in memory beside the database is updated there: after the lock is released, the next
+    /// change or snapshot must already see it.
+    pub async fn commit_then<T, U>(
+        &self,
+        change: impl FnOnce(&rusqlite::Transaction<'_>, &mut Outbox) -> Result<T>,
+        committed: impl FnOnce(T) -> U,
+    ) -> Result<U> {
         let now = self.now();
         let mut db = self.store.lock().await;
         let (value, logged) = db.transaction(|tx| {
@@ -57,6 +69,7 @@ impl HubState {
                 .collect::<Result<Vec<_>>>()?;
             Ok((value, logged))
         })?;
+        let value = committed(value);
         for event in &logged {
             self.emit_logged(event).await;
         }
@@ -137,5 +150,32 @@ impl HubState {
         after: sideline_protocol::EventId,
     ) -> Result<Vec<LoggedEvent>> {
         events::after(db.conn(), namespace, rooms, after)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Hub, HubConfig};
+
+    #[tokio::test]
+    async fn the_committed_step_runs_while_the_store_lock_is_held() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let hub = Hub::start(HubConfig::ephemeral(dir.path().join("hub.db")))
+            .await
+            .expect("hub starts");
+        let state = hub.state().clone();
+        let free_in_step = state
+            .commit_then(|_, _| Ok(()), |()| state.store.try_lock().is_some())
+            .await
+            .expect("commit");
+        assert!(
+            !free_in_step,
+            "the committed step ran after the store lock was released"
+        );
+        assert!(
+            state.store.try_lock().is_some(),
+            "the lock is free once the commit returns"
+        );
+        hub.shutdown().await.expect("shutdown");
     }
 }

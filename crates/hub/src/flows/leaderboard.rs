@@ -145,8 +145,11 @@ pub async fn record_sale(
 ) -> Result<Vec<RankingUpdate>> {
     let now = hub.now();
     let at = at.unwrap_or(now);
-    let (team, updates, board) = hub
-        .commit(|tx, outbox| {
+    // The team's boards are replaced under the store lock: a sale or a snapshot that takes
+    // the lock next must see this sale (a board read between the release and the replace
+    // would lose it, and a client sent that snapshot would miss the sale's moves).
+    hub.commit_then(
+        |tx, outbox| {
             let user = users::by_id(tx, seller)?.ok_or_else(|| HubError::NotFound(format!("no user {seller}")))?;
             let sale = Sale {
                 seller: Competitor { user_id: user.id.clone(), user_name: user.name.clone(), team_id: Some(user.team_id.clone()) },
@@ -258,10 +261,13 @@ pub async fn record_sale(
                 params![new_id().as_str(), user.team_id.as_str(), user.id.as_str(), at.to_rfc3339(), serde_json::to_string(&amounts)?, now.to_rfc3339()],
             )?;
             Ok((user.team_id, updates, board))
-        })
-        .await?;
-    hub.boards.replace(&team, board);
-    Ok(updates)
+        },
+        |(team, updates, board)| {
+            hub.boards.replace(&team, board);
+            updates
+        },
+    )
+    .await
 }
 
 /// A full board for `team`.
@@ -272,9 +278,21 @@ pub async fn refresh_for(
     range: TimeRange,
     limit: usize,
 ) -> Result<LeaderboardRefresh> {
-    let now = hub.now();
     let db = hub.store.lock().await;
-    let board = hub.boards.current(db.conn(), team, now)?;
+    refresh_from(hub, db.conn(), team, metric, range, limit)
+}
+
+/// [`refresh_for`], read under a store lock the caller holds.
+fn refresh_from(
+    hub: &HubState,
+    conn: &Connection,
+    team: &Id,
+    metric: &str,
+    range: TimeRange,
+    limit: usize,
+) -> Result<LeaderboardRefresh> {
+    let now = hub.now();
+    let board = hub.boards.current(conn, team, now)?;
     let standings = board.standings(metric, range).ok_or_else(|| {
         HubError::invalid(
             "metric",
@@ -305,15 +323,20 @@ pub async fn answer_request(
         return Err(super::not_supported("leaderboard:request for a contest"));
     }
     let limit = request.limit.unwrap_or(50).clamp(1, 500) as usize;
-    let refresh = refresh_for(
+    // Sent before the lock is released: a sale committed after this read emits its moves
+    // after this board, never before it (the client replaces its board with a refresh, so an
+    // older board arriving later would undo those moves).
+    let db = hub.store.lock().await;
+    let refresh = refresh_from(
         hub,
+        db.conn(),
         &principal.team_id,
         &request.metric,
         request.range,
         limit,
-    )
-    .await?;
+    )?;
     hub.emit_to_socket(socket, "leaderboard:refresh", &refresh);
+    drop(db);
     Ok(())
 }
 

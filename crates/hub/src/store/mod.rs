@@ -65,6 +65,12 @@ impl Store {
         self.db.lock().await
     }
 
+    /// The write lock if it is free now (tests see with it who holds the lock).
+    #[cfg(test)]
+    pub fn try_lock(&self) -> Option<MutexGuard<'_, Db>> {
+        self.db.try_lock().ok()
+    }
+
     /// Takes the write lock from synchronous code (never from inside the async runtime).
     pub fn blocking_lock(&self) -> MutexGuard<'_, Db> {
         self.db.blocking_lock()
