@@ -115,9 +115,10 @@ impl Launched {
     }
 }
 
-/// Starts `app --demo` cold (fresh `HOME`, its own Xvfb and session bus) with the simulator at
-/// `demo_rate` events a second (the app's default when `None`), and waits for first live data.
-fn launch(app: &Path, demo_rate: Option<&str>) -> Result<Launched> {
+/// Starts `app --demo` (and `more_args`) cold (fresh `HOME`, its own Xvfb and session bus) with
+/// the simulator at `demo_rate` events a second (the app's default when `None`), and waits for
+/// first live data.
+fn launch(app: &Path, more_args: &[&str], demo_rate: Option<&str>) -> Result<Launched> {
     let home = TempDir::new("sideline-bench-home")?;
     let started = Instant::now();
     let mut command = Command::new("xvfb-run");
@@ -130,6 +131,7 @@ fn launch(app: &Path, demo_rate: Option<&str>) -> Result<Launched> {
         ])
         .arg(app)
         .arg("--demo")
+        .args(more_args)
         .env("HOME", home.path())
         .env("SIDELINE_STARTUP_PROBE", "1")
         .env("NO_AT_BRIDGE", "1")
@@ -215,7 +217,7 @@ fn tree_memory(launched: &Launched, app: &Path) -> Result<Vec<(String, u64, u64)
 }
 
 fn one_run(app: &Path) -> Result<Sample> {
-    let mut launched = launch(app, None)?;
+    let mut launched = launch(app, &[], None)?;
     launched.drain_for(IDLE);
     let measured = tree_memory(&launched, app);
     stop(&mut launched.child);
@@ -237,13 +239,16 @@ const SOAK_SAMPLE: Duration = Duration::from_secs(30);
 /// `bench-soak`'s summary leaves out the readings of the first minute.
 const SOAK_WARM_UP: Duration = Duration::from_secs(60);
 
-/// `cargo xtask bench-soak [MINUTES] [RATE]`: the release demo app left running for MINUTES
-/// (default 10) with its simulator at RATE events a second (default 20, ten times the demo's
-/// own pace: a day's events in less time). Every [`SOAK_SAMPLE`] it prints the PSS of the
-/// app's process tree and of each process, and the web process's anonymous memory (its heaps:
-/// what grows if the page keeps what it should let go). A leak shows as a rise that does not
-/// level off; a garbage-collected heap saws up and down around a level.
+/// `cargo xtask bench-soak [--tv] [MINUTES] [RATE]`: the release demo app (with `--tv`, in TV
+/// mode: what a wall display runs for weeks) left running for MINUTES (default 10) with its
+/// simulator at RATE events a second (default 20, ten times the demo's own pace: a day's events
+/// in less time). Every [`SOAK_SAMPLE`] it prints the PSS of the app's process tree and of each
+/// process, and the web processes' anonymous memory (their heaps: what grows if a page keeps
+/// what it should let go). A leak shows as a rise that does not level off; a garbage-collected
+/// heap saws up and down around a level.
 pub fn bench_soak(args: &[String]) -> Result {
+    let tv = args.first().is_some_and(|a| a == "--tv");
+    let args = &args[usize::from(tv)..];
     let minutes: u64 = match args.first() {
         Some(m) => m
             .parse()
@@ -257,8 +262,12 @@ pub fn bench_soak(args: &[String]) -> Result {
         .map_err(|_| format!("bench-soak: RATE must be a number, not {rate:?}"))?;
     prereqs::ensure_for_test()?;
     let app = build_release_app()?;
-    println!("\n==> `sideline-app --demo` for {minutes} min at {rate} simulated events a second");
-    let mut launched = launch(&app, Some(rate))?;
+    let app_args: &[&str] = if tv { &["--tv"] } else { &[] };
+    println!(
+        "\n==> `sideline-app --demo{}` for {minutes} min at {rate} simulated events a second",
+        if tv { " --tv" } else { "" }
+    );
+    let mut launched = launch(&app, app_args, Some(rate))?;
     let started = Instant::now();
     let mut web_anonymous = Vec::new();
     println!("    min  tree PSS MiB  web PSS  web anonymous  (app, network PSS)");
@@ -276,10 +285,18 @@ pub fn bench_soak(args: &[String]) -> Result {
         if started.elapsed() >= SOAK_WARM_UP {
             web_anonymous.push(web_anon);
         }
+        // With two windows (TV mode) there are two web processes: each one's heap, so a climb
+        // can be told apart.
+        let web_each = processes
+            .iter()
+            .filter(|(name, ..)| name.starts_with("WebKitWebProces"))
+            .map(|(_, _, anon)| format!("{:.1}", mib(*anon)))
+            .collect::<Vec<_>>();
         let others = processes
             .iter()
             .filter(|(name, ..)| !name.starts_with("WebKitWebProces"))
             .map(|(name, pss, _)| format!("{name} {:.1}", mib(*pss)))
+            .chain((web_each.len() > 1).then(|| format!("web anonymous {}", web_each.join(" + "))))
             .collect::<Vec<_>>()
             .join(", ");
         println!(

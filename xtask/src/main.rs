@@ -35,9 +35,10 @@ commands:
   package             build the release .deb (through the UI's pinned tauri CLI) and print its path
   bench-app [RUNS]    release build, then RUNS (default 5) cold starts of `sideline-app --demo`
                       under Xvfb: time to first live data and idle memory (PSS of the process tree)
-  bench-soak [MINUTES] [RATE]
-                      release build, then `sideline-app --demo` left running MINUTES (default
-                      10) with the simulator at RATE events/s (default 20): memory over time
+  bench-soak [--tv] [MINUTES] [RATE]
+                      release build, then `sideline-app --demo` (with --tv: in TV mode) left
+                      running MINUTES (default 10) with the simulator at RATE events/s
+                      (default 20): memory over time
   bench-tv [-- ARGS…] release build, then the TV window's frame rate at about 1,000 ranking
                       updates a second (ARGS: --rate N, --seconds S)
   cross-check         clippy (warnings are errors) for Windows and macOS: type-checks every
