@@ -277,9 +277,8 @@ pub fn bench_soak(args: &[String]) -> Result {
             Err(e) => break Err(e),
         };
         let mib = |kib: u64| kib as f64 / 1024.0;
-        let web = processes
-            .iter()
-            .filter(|(name, ..)| name.starts_with("WebKitWebProces"));
+        let is_web = |name: &str| name.starts_with("WebKitWebProces");
+        let web = processes.iter().filter(|(name, ..)| is_web(name));
         let (web_pss, web_anon) = web.fold((0, 0), |(p, a), (_, pss, anon)| (p + pss, a + anon));
         // The first minute is the page filling up, not what it keeps.
         if started.elapsed() >= SOAK_WARM_UP {
@@ -289,12 +288,12 @@ pub fn bench_soak(args: &[String]) -> Result {
         // can be told apart.
         let web_each = processes
             .iter()
-            .filter(|(name, ..)| name.starts_with("WebKitWebProces"))
+            .filter(|(name, ..)| is_web(name))
             .map(|(_, _, anon)| format!("{:.1}", mib(*anon)))
             .collect::<Vec<_>>();
         let others = processes
             .iter()
-            .filter(|(name, ..)| !name.starts_with("WebKitWebProces"))
+            .filter(|(name, ..)| !is_web(name))
             .map(|(name, pss, _)| format!("{name} {:.1}", mib(*pss)))
             .chain((web_each.len() > 1).then(|| format!("web anonymous {}", web_each.join(" + "))))
             .collect::<Vec<_>>()
