@@ -1,7 +1,8 @@
 //! Getting events out: durable events are logged in the transaction of their state change and
 //! emitted after commit while the store lock is still held (so they leave the hub in `eventId`
-//! order); transient events are emitted directly. Every emit result is checked and failures are
-//! counted in `sideline_emit_failures`.
+//! order); state kept in memory beside the database is updated under that same lock
+//! ([`HubState::commit_then`]); transient events are emitted directly. Every emit result is
+//! checked and failures are counted in `sideline_emit_failures`.
 
 use serde::Serialize;
 use serde_json::Value;
