@@ -8,8 +8,8 @@
 //! `/proc/<pid>/smaps_rollup`. PSS rather than RSS: the WebKit processes share most of their
 //! pages, and PSS charges each shared page once across the tree.
 //!
-//! `cargo xtask bench-soak [MINUTES] [RATE]`: the same app left running under a busy simulator,
-//! its memory read every 30 s, to tell a level from a leak.
+//! `cargo xtask bench-soak [--tv] [MINUTES] [RATE]`: the same app (or TV mode) left running
+//! under a busy simulator, its memory read every 30 s, to tell a level from a leak.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -277,23 +277,23 @@ pub fn bench_soak(args: &[String]) -> Result {
             Err(e) => break Err(e),
         };
         let mib = |kib: u64| kib as f64 / 1024.0;
-        let is_web = |name: &str| name.starts_with("WebKitWebProces");
-        let web = processes.iter().filter(|(name, ..)| is_web(name));
-        let (web_pss, web_anon) = web.fold((0, 0), |(p, a), (_, pss, anon)| (p + pss, a + anon));
+        let (web, others): (Vec<_>, Vec<_>) = processes
+            .iter()
+            .partition(|(name, ..)| name.starts_with("WebKitWebProces"));
+        let web_pss: u64 = web.iter().map(|(_, pss, _)| pss).sum();
+        let web_anon: u64 = web.iter().map(|(_, _, anon)| anon).sum();
         // The first minute is the page filling up, not what it keeps.
         if started.elapsed() >= SOAK_WARM_UP {
             web_anonymous.push(web_anon);
         }
         // With two windows (TV mode) there are two web processes: each one's heap, so a climb
         // can be told apart.
-        let web_each = processes
+        let web_each = web
             .iter()
-            .filter(|(name, ..)| is_web(name))
             .map(|(_, _, anon)| format!("{:.1}", mib(*anon)))
             .collect::<Vec<_>>();
-        let others = processes
+        let others = others
             .iter()
-            .filter(|(name, ..)| !is_web(name))
             .map(|(name, pss, _)| format!("{name} {:.1}", mib(*pss)))
             .chain((web_each.len() > 1).then(|| format!("web anonymous {}", web_each.join(" + "))))
             .collect::<Vec<_>>()

@@ -12,8 +12,7 @@ function list(names: string[]): HTMLOListElement {
     li.textContent = name;
     li.getBoundingClientRect = () => {
       const index = [...ol.children].indexOf(li);
-      const moved = Number(/translateY\((-?[\d.e-]+)px\)/.exec(li.style.transform)?.[1] ?? 0);
-      return DOMRect.fromRect({ x: 0, y: 100 + index * ROW + moved, width: 300, height: ROW });
+      return DOMRect.fromRect({ x: 0, y: 100 + index * ROW + offset(li), width: 300, height: ROW });
     };
     ol.append(li);
   }
@@ -23,6 +22,7 @@ function list(names: string[]): HTMLOListElement {
 
 const row = (ol: HTMLElement, name: string) =>
   [...ol.children].find((li) => li.textContent === name) as HTMLElement;
+/** The row's drawn move: its inline `translateY`, in px. */
 const offset = (li: HTMLElement) => Number(/translateY\((-?[\d.e-]+)px\)/.exec(li.style.transform)?.[1] ?? 0);
 const mutationsDelivered = () => new Promise<void>((resolve) => queueMicrotask(resolve));
 
