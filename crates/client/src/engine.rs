@@ -243,6 +243,7 @@ impl Engine {
             drainer: Drainer::new(config.drain.clone()),
             main_ready_at: None,
             session_in: None,
+            joining: None,
             rejoin: false,
             rejoining: None,
             links: HashMap::new(),
@@ -497,6 +498,9 @@ struct Applier<L: Link> {
     /// `user-left`), so each new `/` connection joins it again once it is ready, before the
     /// outbox drains.
     session_in: Option<Id>,
+    /// The session of the latest `join-session` sent, until the hub answers it or a leave
+    /// overtakes it.
+    joining: Option<Id>,
     /// Whether the current `/` connection has yet to join [`Applier::session_in`].
     rejoin: bool,
     /// The session joined again on this connection, until the hub answers: refused (closed
@@ -560,21 +564,7 @@ impl<L: Link> Applier<L> {
                         }
                         Command::DrainNow => self.drain().await,
                         Command::Emit(event, reply) => {
-                            let result = match self.links.get(&event.namespace()) {
-                                Some(link) => link.emit(event.name(), event.payload()).await,
-                                None => Err(ClientError::NotConnected),
-                            };
-                            if result.is_ok()
-                                && let ClientEvent::Main(MainClientEvent::LeaveSession(leave)) = &event
-                            {
-                                // Seed 003's bare leave (no payload) leaves the current one.
-                                if leave.as_ref().is_none_or(|leave| {
-                                    self.session_in.as_ref() == Some(&leave.session_id)
-                                }) {
-                                    self.session_in = None;
-                                }
-                            }
-                            let _ = reply.send(result);
+                            let _ = reply.send(self.emit(&event).await);
                         }
                         Command::SetAlertSettings(settings) => self.policy.set_settings(settings),
                         Command::Stop => {
@@ -745,9 +735,19 @@ impl<L: Link> Applier<L> {
             ServerEvent::Main(MainServerEvent::Connected(connected)) => {
                 self.policy.set_me(Some(connected.user.id.clone()));
             }
+            // Only the answer to the latest join counts: one overtaken by a leave (or by a
+            // join of another session) is stale.
             ServerEvent::Main(MainServerEvent::SessionJoined(joined)) => {
-                self.session_in = Some(joined.session_id.clone());
                 self.rejoining.take_if(|id| *id == joined.session_id);
+                if self
+                    .joining
+                    .take_if(|id| *id == joined.session_id)
+                    .is_none()
+                {
+                    // Stale: it would show us in a session we have left since.
+                    return Ok(());
+                }
+                self.session_in = Some(joined.session_id.clone());
             }
             // A snapshot lists the open sessions the user is enrolled in: one closed
             // meanwhile is not joined again.
@@ -813,6 +813,45 @@ impl<L: Link> Applier<L> {
         }
     }
 
+    /// Sends one event from the UI, keeping track of the coaching session it joins or leaves.
+    async fn emit(&mut self, event: &ClientEvent) -> Result<()> {
+        let Some(link) = self.links.get(&event.namespace()).cloned() else {
+            return Err(ClientError::NotConnected);
+        };
+        if let ClientEvent::Main(MainClientEvent::JoinSession(join)) = event {
+            // Set before sending: an emit that errs may still have gone out, and been answered.
+            self.joining = Some(join.session_id.clone());
+        }
+        link.emit(event.name(), event.payload()).await?;
+        if let ClientEvent::Main(MainClientEvent::LeaveSession(leave)) = event {
+            // Seed 003's bare leave (no payload) leaves the current one.
+            let left = |id: &Option<Id>| {
+                leave
+                    .as_ref()
+                    .is_none_or(|leave| id.as_ref() == Some(&leave.session_id))
+            };
+            let session = match leave {
+                Some(leave) => Some(leave.session_id.clone()),
+                None => self.session_in.clone(),
+            };
+            if left(&self.session_in) {
+                self.session_in = None;
+            }
+            // The answer to a join sent before this leave may still be on its way; it must
+            // not put the session back.
+            if left(&self.joining) {
+                self.joining = None;
+            }
+            // The hub tells the room's others (`user-left`), not the one who left.
+            if let (Some(session), Some(me)) = (session, &self.state.me)
+                && self.state.team.left(session.as_str(), me.id.as_str())
+            {
+                self.dirty.insert(Section::Team);
+            }
+        }
+        Ok(())
+    }
+
     /// Sends what the window allows on `/`.
     async fn drain(&mut self) {
         let Some(link) = self.links.get(&Namespace::Main).cloned() else {
@@ -827,6 +866,7 @@ impl<L: Link> Applier<L> {
                     session_id: id.clone(),
                     user_info: None,
                 }));
+                self.joining = Some(id.clone());
                 if link.emit(join.name(), join.payload()).await.is_err() {
                     // The connection is going down; the next one joins again.
                     return;
@@ -892,7 +932,19 @@ mod tests {
         async fn close(&self) {}
     }
 
-    fn applier(store: Arc<Store>) -> Applier<NoLink> {
+    /// A connection that is up and keeps the names of the events sent on it.
+    #[derive(Default)]
+    struct SentLink(std::sync::Mutex<Vec<String>>);
+
+    impl Link for SentLink {
+        async fn emit(&self, name: &str, _: Value) -> Result<()> {
+            self.0.lock().unwrap().push(name.to_owned());
+            Ok(())
+        }
+        async fn close(&self) {}
+    }
+
+    fn applier<L: Link>(store: Arc<Store>) -> Applier<L> {
         let (state_tx, _) = watch::channel(StateUpdate {
             version: 0,
             sections: Vec::new(),
@@ -906,6 +958,7 @@ mod tests {
             drainer: Drainer::new(DrainConfig::default()),
             main_ready_at: None,
             session_in: None,
+            joining: None,
             rejoin: false,
             rejoining: None,
             links: HashMap::new(),
@@ -924,7 +977,7 @@ mod tests {
     async fn a_capture_refused_before_the_applier_saw_it_shows_rejected() {
         let (_dir, store) = open_temp();
         let store = Arc::new(store);
-        let mut applier = applier(store.clone());
+        let mut applier = applier::<NoLink>(store.clone());
         let input = NoteInput {
             agent_id: Id::new("lead").unwrap(),
             note_type: NoteType::Coaching,
@@ -956,10 +1009,98 @@ mod tests {
         assert!(applier.dirty.contains(&Section::Notes));
     }
 
+    /// After the leader joined `session-demo` on one `/` connection (and, if `leave_first`,
+    /// left it before the hub's `session-joined` came back): whether the next connection
+    /// joins it again, and whether the view still shows the leader in it.
+    async fn after_a_join_answered_late(leave_first: bool) -> (bool, bool) {
+        use sideline_protocol::MainClientEvent::{JoinSession as Join, LeaveSession as Leave};
+        use sideline_protocol::coaching::{
+            LeaveSession, ParticipantInfo, ParticipantRole, SessionJoined,
+        };
+
+        let (_dir, store) = open_temp();
+        let mut applier = applier::<SentLink>(Arc::new(store));
+        let lead = Id::new("lead").unwrap();
+        applier.state.me = Some(sideline_protocol::UserRef {
+            id: lead.clone(),
+            name: "Lead".into(),
+        });
+        let up = |link: &Arc<SentLink>| SupervisedEvent::Up {
+            namespace: Namespace::Main,
+            link: link.clone(),
+        };
+        let session = Id::new("session-demo").unwrap();
+        let first = Arc::new(SentLink::default());
+        applier.apply_batch(vec![up(&first)]).unwrap();
+
+        let join = JoinSession {
+            session_id: session.clone(),
+            user_info: None,
+        };
+        applier.emit(&ClientEvent::Main(Join(join))).await.unwrap();
+        if leave_first {
+            let leave = LeaveSession {
+                session_id: session.clone(),
+            };
+            applier
+                .emit(&ClientEvent::Main(Leave(Some(leave))))
+                .await
+                .unwrap();
+        }
+        let answer = SessionJoined {
+            session_id: session,
+            participants: vec![ParticipantInfo {
+                id: lead.clone(),
+                name: "Lead".into(),
+                role: ParticipantRole::Instructor,
+                is_active: true,
+                cursor: None,
+                joined_at: Some(Utc::now()),
+            }],
+        };
+        applier
+            .apply_batch(vec![SupervisedEvent::Event {
+                namespace: Namespace::Main,
+                name: "session-joined".into(),
+                data: serde_json::to_value(answer).unwrap(),
+            }])
+            .unwrap();
+        let shown = applier
+            .state
+            .team
+            .sessions
+            .get("session-demo")
+            .is_some_and(|s| s.participants.iter().any(|p| p.id == lead));
+
+        let second = Arc::new(SentLink::default());
+        let down = SupervisedEvent::Down {
+            namespace: Namespace::Main,
+        };
+        applier.apply_batch(vec![down, up(&second)]).unwrap();
+        applier.main_ready_at = Some(Instant::now());
+        applier.drain().await;
+        let joined_again = second.0.lock().unwrap().iter().any(|n| n == "join-session");
+        (joined_again, shown)
+    }
+
+    #[tokio::test]
+    async fn a_join_answered_after_a_leave_is_stale() {
+        assert_eq!(
+            after_a_join_answered_late(false).await,
+            (true, true),
+            "a joined session is shown and joined again"
+        );
+        assert_eq!(
+            after_a_join_answered_late(true).await,
+            (false, false),
+            "the answer to a join overtaken by a leave neither shows nor rejoins the session"
+        );
+    }
+
     #[tokio::test(start_paused = true)]
     async fn the_applier_serves_commands_until_stopped_after_the_supervisors_end() {
         let (_dir, store) = open_temp();
-        let applier = applier(Arc::new(store));
+        let applier = applier::<NoLink>(Arc::new(store));
         let (events_tx, events_rx) = mpsc::unbounded_channel();
         let (commands, commands_rx) = mpsc::unbounded_channel();
         let task = tokio::spawn(applier.run(events_rx, commands_rx, Duration::from_secs(3600)));

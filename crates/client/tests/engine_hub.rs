@@ -561,8 +561,8 @@ async fn a_joined_coaching_session_is_joined_again_after_a_reconnect_and_a_left_
         ))))
         .await
         .unwrap();
-    eventually("the leader out of the session", || {
-        let out = in_session(&hub, "session-demo").is_empty();
+    eventually("the leader out of the session and the view", || {
+        let out = in_session(&hub, "session-demo").is_empty() && !in_view(&engine);
         async move { out.then_some(()) }
     })
     .await;

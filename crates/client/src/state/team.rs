@@ -281,6 +281,19 @@ impl TeamState {
         self.count_online();
     }
 
+    /// We left `session_id`: our own place in it goes. The hub tells only the others, and
+    /// from now on we hear no one else come or go there either. Returns whether we were in it.
+    pub fn left(&mut self, session_id: &str, me: &str) -> bool {
+        let Some(session) = self.sessions.get_mut(session_id) else {
+            return false;
+        };
+        let before = session.participants.len();
+        session.participants.retain(|p| p.id.as_str() != me);
+        session.activity.remove(me);
+        session.cursors.remove(me);
+        session.participants.len() != before
+    }
+
     /// `sync:snapshot`: the open coaching sessions the user is enrolled in, as the hub sees
     /// them now, replace ours: a session closed meanwhile goes, and who is in each and its
     /// fields are the hub's (the joins, leaves and edits in between will never be replayed).

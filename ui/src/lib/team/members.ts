@@ -62,7 +62,8 @@ export function isIn(session: SessionView, me: string | undefined): boolean {
 
 /**
  * Joins or leaves a coaching session. The engine keeps the user in a joined session across
- * reconnects; the participants list changes when the hub answers.
+ * reconnects. The participants list changes when the hub answers a join, and at once for a
+ * leave (the hub tells only the others).
  */
 export function joinSession(sessionId: string): Promise<unknown> {
   const payload: JoinSession = { sessionId };
