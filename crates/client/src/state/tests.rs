@@ -186,6 +186,71 @@ fn analyses_track_detectors_overall_progress_and_eta() {
 }
 
 #[test]
+fn only_the_latest_finished_analyses_stay_with_every_running_one() {
+    use super::leaderboard::FEED_LEN;
+    let mut s = AppState::default();
+    let mut event_id = 0;
+    let mut event = |s: &mut AppState, name: &str, mut data: Value| {
+        event_id += 1;
+        data["eventId"] = json!(event_id);
+        data["projectId"] = json!("p1");
+        apply(s, Namespace::Main, name, data);
+    };
+    let at = |minute: usize| format!("2025-01-24T{:02}:{:02}:00Z", 10 + minute / 60, minute % 60);
+    event(
+        &mut s,
+        "analysis:started",
+        json!({"analysisId": "long", "detectors": ["lint"], "startedAt": at(0)}),
+    );
+    // Every third one fails and every fifth is cancelled: each way of finishing counts.
+    let finished = FEED_LEN + 5;
+    for n in 0..finished {
+        let id = format!("r{n}");
+        event(
+            &mut s,
+            "analysis:started",
+            json!({"analysisId": id, "detectors": ["lint"], "startedAt": at(n)}),
+        );
+        let (name, end) = match n {
+            n if n % 3 == 0 => (
+                "analysis:error",
+                json!({"analysisId": id, "message": "out of disk", "failedAt": at(n + 1)}),
+            ),
+            n if n % 5 == 0 => (
+                "analysis:cancelled",
+                json!({"analysisId": id, "cancelledAt": at(n + 1)}),
+            ),
+            _ => (
+                "analysis:complete",
+                json!({"analysisId": id, "issuesFound": 0, "durationMs": 60000,
+                       "completedAt": at(n + 1), "detectors": []}),
+            ),
+        };
+        event(&mut s, name, end);
+    }
+
+    let analyses = &s.work.analyses;
+    assert_eq!(
+        analyses.len(),
+        FEED_LEN + 1,
+        "the latest finished and the running one"
+    );
+    assert_eq!(analyses["long"].status, AnalysisStatus::Running);
+    for n in 0..5 {
+        assert!(
+            !analyses.contains_key(&format!("r{n}")),
+            "r{n} is among the oldest"
+        );
+    }
+    for n in 5..finished {
+        assert!(
+            analyses.contains_key(&format!("r{n}")),
+            "r{n} is among the latest"
+        );
+    }
+}
+
+#[test]
 fn training_stats_presence_and_sync_done() {
     let mut s = AppState::default();
     apply(

@@ -14,6 +14,7 @@ use sideline_protocol::projects::{DetectorStatus, OpenAnalysis};
 use sideline_protocol::realtime::MainSnapshot;
 use sideline_protocol::{CalendarDate, ClientId, EventId, Id, MainServerEvent, UserRef};
 
+use crate::state::leaderboard::FEED_LEN;
 use crate::store::{OutboxKind, OutboxRecord, OutboxState};
 
 /// Where a note or action item stands from this user's point of view.
@@ -180,7 +181,7 @@ pub struct WorkState {
     pub notes: BTreeMap<String, NoteView>,
     /// Action items by clientId.
     pub action_items: BTreeMap<String, ActionItemView>,
-    /// Analyses by id.
+    /// Analyses by id: every running one, and the latest [`FEED_LEN`] finished.
     pub analyses: BTreeMap<String, AnalysisView>,
     /// Notifications, newest first.
     pub notifications: Vec<Notification>,
@@ -257,6 +258,7 @@ impl WorkState {
                     d.progress = 100.0;
                     d.issues_found = Some(result.issues_found);
                 }
+                self.forget_old_finished_analyses();
                 true
             }
             E::AnalysisError(failed) => {
@@ -271,6 +273,7 @@ impl WorkState {
                 if let Some(d) = &failed.detector {
                     view.detector(d).status = DetectorStatus::Failed;
                 }
+                self.forget_old_finished_analyses();
                 true
             }
             E::AnalysisCancelled(cancelled) => {
@@ -281,6 +284,7 @@ impl WorkState {
                 view.status = AnalysisStatus::Cancelled;
                 view.eta_seconds = None;
                 view.finished_at = Some(cancelled.cancelled_at);
+                self.forget_old_finished_analyses();
                 true
             }
             _ => false,
@@ -323,6 +327,25 @@ impl WorkState {
             for detector in &analysis.detectors {
                 view.detector(detector);
             }
+        }
+    }
+
+    /// Finished analyses are history the hub does not keep for us (a snapshot lists only the
+    /// running ones), and a busy team finishes hundreds a day: only the latest [`FEED_LEN`]
+    /// stay, or the list, and every update of it sent to the UI, would grow all day.
+    fn forget_old_finished_analyses(&mut self) {
+        let mut finished: Vec<(Option<DateTime<Utc>>, String)> = self
+            .analyses
+            .iter()
+            .filter(|(_, view)| view.status != AnalysisStatus::Running)
+            .map(|(id, view)| (view.finished_at, id.clone()))
+            .collect();
+        if finished.len() <= FEED_LEN {
+            return;
+        }
+        finished.sort_unstable();
+        for (_, id) in &finished[..finished.len() - FEED_LEN] {
+            self.analyses.remove(id);
         }
     }
 
