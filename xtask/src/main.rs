@@ -79,9 +79,14 @@ fn main() -> ExitCode {
 
 type Result<T = ()> = std::result::Result<T, String>;
 
-/// The workspace root: xtask lives one level below it.
+/// The workspace root: xtask lives one level below it. `cargo run` says where xtask is at run
+/// time; the path compiled in is only the fallback, because cargo can reuse an xtask binary
+/// built from another checkout of the same tree (a shared `CARGO_TARGET_DIR`, sources no newer
+/// than the binary), and it would then build and test that other checkout.
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let xtask = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    xtask
         .parent()
         .expect("xtask sits inside the workspace")
         .to_path_buf()
