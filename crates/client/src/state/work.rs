@@ -181,7 +181,7 @@ pub struct WorkState {
     pub notes: BTreeMap<String, NoteView>,
     /// Action items by clientId.
     pub action_items: BTreeMap<String, ActionItemView>,
-    /// Analyses by id: every running one, and the latest [`FEED_LEN`] finished.
+    /// Analyses by id: every running one, and the latest 100 finished ([`FEED_LEN`]).
     pub analyses: BTreeMap<String, AnalysisView>,
     /// Notifications, newest first.
     pub notifications: Vec<Notification>,

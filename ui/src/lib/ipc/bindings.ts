@@ -542,7 +542,7 @@ export type WorkState = {
   notes: { [key in string]: NoteView },
   /** Action items by clientId. */
   actionItems: { [key in string]: ActionItemView },
-  /** Analyses by id: every running one, and the latest `FEED_LEN` finished. */
+  /** Analyses by id: every running one, and the latest 100 finished (`FEED_LEN`). */
   analyses: { [key in string]: AnalysisView },
   /** Notifications, newest first. */
   notifications: Array<Notification>,
