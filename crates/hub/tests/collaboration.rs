@@ -3,10 +3,17 @@
 
 mod support;
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde_json::json;
-use support::{TestClient, client_id, start_hub};
+use sideline_hub::store::org;
+use sideline_protocol::Id;
+use support::{TestClient, client_id, start_hub, start_hub_with};
+
+fn id(text: &str) -> Id {
+    Id::new(text).expect("id")
+}
 
 /// The next `presence:changed` about `user`.
 async fn presence_of(client: &mut TestClient, user: &str) -> String {
@@ -154,6 +161,102 @@ async fn session_participants_updates_and_a_throttled_cursor() {
     for c in [lead, agent, outsider] {
         c.disconnect().await;
     }
+    hub.stop().await;
+}
+
+/// Movers of the race below, and how many times each joins and leaves.
+const MOVERS: [&str; 3] = ["agent01", "agent02", "agent03"];
+const ROUNDS: usize = 60;
+
+/// The ids in a `participants` list.
+fn ids(participants: &serde_json::Value) -> BTreeSet<String> {
+    participants
+        .as_array()
+        .expect("participants")
+        .iter()
+        .map(|p| p["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn participant_lists_reach_the_room_in_the_order_people_came_and_went() {
+    // The movers are as fast as the hub answers, far above what a person does.
+    let hub = start_hub_with(|config| config.rate_limit_per_sec = 10_000.0).await;
+    {
+        let db = hub.hub.state().store.lock().await;
+        for mover in &MOVERS[1..] {
+            org::add_participant(db.conn(), &id("session-demo"), &id(mover), "learner")
+                .expect("participant");
+        }
+    }
+    let mut lead = hub.connect_as("lead", "/").await;
+    lead.expect_event("sync:done").await;
+    lead.emit("join-session", json!({ "sessionId": "session-demo" }))
+        .await;
+    lead.expect_event("session-joined").await;
+
+    // Three people come and go at once, each as fast as the hub answers; the last round
+    // ends in a disconnect instead of a leave.
+    let mut movers = Vec::new();
+    for name in MOVERS {
+        let mut mover = hub.connect_as(name, "/").await;
+        mover.expect_event("sync:done").await;
+        movers.push(tokio::spawn(async move {
+            for round in 0..ROUNDS {
+                mover
+                    .emit("join-session", json!({ "sessionId": "session-demo" }))
+                    .await;
+                mover.expect_event("session-joined").await;
+                if round + 1 < ROUNDS {
+                    mover
+                        .emit("leave-session", json!({ "sessionId": "session-demo" }))
+                        .await;
+                }
+            }
+            mover.disconnect().await;
+        }));
+    }
+    for mover in movers {
+        mover.await.expect("mover");
+    }
+
+    // Every join and every leave (or disconnect) tells the lead, in the order they happened:
+    // each list is the one before it with the mover added or gone. Lists that overtook each
+    // other would undo or skip a move.
+    let expected = 2 * ROUNDS * MOVERS.len();
+    let deadline = tokio::time::Instant::now() + support::DEADLINE;
+    let mut heard = Vec::new();
+    while heard.len() < expected && tokio::time::Instant::now() < deadline {
+        heard.extend(
+            lead.drain_within(Duration::from_millis(100))
+                .await
+                .into_iter()
+                .filter(|(name, _)| name == "user-joined" || name == "user-left"),
+        );
+    }
+    assert_eq!(heard.len(), expected, "the lead missed moves");
+    let mut present = BTreeSet::from(["lead".to_owned()]);
+    for (i, (name, event)) in heard.iter().enumerate() {
+        let mover = if name == "user-joined" {
+            event["user"]["id"].as_str()
+        } else {
+            event["userId"].as_str()
+        }
+        .expect("who moved")
+        .to_owned();
+        if name == "user-joined" {
+            present.insert(mover);
+        } else {
+            present.remove(&mover);
+        }
+        assert_eq!(
+            ids(&event["participants"]),
+            present,
+            "move {i} ({name}) out of order: {event}"
+        );
+    }
+    assert_eq!(present, BTreeSet::from(["lead".to_owned()]));
+    lead.disconnect().await;
     hub.stop().await;
 }
 

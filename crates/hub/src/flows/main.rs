@@ -30,6 +30,19 @@ use crate::store::{users, work};
 #[derive(Debug, Default)]
 pub struct LiveSessions {
     inner: Mutex<LiveInner>,
+    /// One move at a time. A join, a leave, a disconnect, an activity change or an idle close
+    /// holds it from changing a session's participants until what that change sends has been
+    /// sent, so that everyone in the room hears the lists in the order of the changes (a list
+    /// sent after a later one would undo that one in their view). Taken before the store lock,
+    /// never under it.
+    moves: tokio::sync::Mutex<()>,
+}
+
+/// The turn of one move (see [`LiveSessions::moves`]), held until it is dropped; changing who
+/// is in a session takes it.
+#[derive(Debug)]
+pub struct MoveTurn<'a> {
+    _held: tokio::sync::MutexGuard<'a, ()>,
 }
 
 #[derive(Debug, Default)]
@@ -63,8 +76,20 @@ pub enum CursorDecision {
 }
 
 impl LiveSessions {
+    /// Waits until no other move is under way.
+    pub async fn begin_move(&self) -> MoveTurn<'_> {
+        MoveTurn {
+            _held: self.moves.lock().await,
+        }
+    }
+
     fn with<T>(&self, f: impl FnOnce(&mut LiveInner) -> T) -> T {
         f(&mut self.inner.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// The coaching session `socket` is in.
+    fn session_of(&self, socket: &SocketRef) -> Option<Id> {
+        self.with(|inner| inner.socket_session.get(&socket.id.to_string()).cloned())
     }
 
     /// Participants of a session, one per user (their most recent socket's info).
@@ -142,13 +167,7 @@ pub async fn handle(
             join_session(hub, socket, principal, join.session_id).await
         }
         MainClientEvent::LeaveSession(leave) => {
-            let session = leave.map(|l| l.session_id).or_else(|| {
-                hub.live
-                    .with(|i| i.socket_session.get(&socket.id.to_string()).cloned())
-            });
-            if let Some(session) = session {
-                leave_session(hub, socket, principal, &session).await;
-            }
+            leave_session(hub, socket, principal, leave.map(|l| l.session_id)).await;
             Ok(())
         }
         MainClientEvent::SessionUpdate(update) => update_session(hub, principal, update).await,
@@ -215,10 +234,9 @@ pub async fn handle(
             if let Some(changed) = hub.presence.set_status(&principal.user_id, presence) {
                 crate::realtime::main_ns::announce_presence(hub, principal, changed).await;
             }
-            let in_session = hub
-                .live
-                .with(|i| i.socket_session.get(&socket.id.to_string()).cloned());
-            if status.session_id.is_none() && in_session.is_none() {
+            // A participant's activity is part of the session's lists: see `LiveSessions::moves`.
+            let _turn = hub.live.begin_move().await;
+            if status.session_id.is_none() && hub.live.session_of(socket).is_none() {
                 return Ok(());
             }
             let session = current_session(hub, socket, status.session_id)?;
@@ -401,10 +419,7 @@ pub async fn update_session(
 }
 
 fn current_session(hub: &HubState, socket: &SocketRef, given: Option<Id>) -> Result<Id> {
-    let current = hub
-        .live
-        .with(|i| i.socket_session.get(&socket.id.to_string()).cloned());
-    match (given, current) {
+    match (given, hub.live.session_of(socket)) {
         (Some(given), Some(current)) if given == current => Ok(given),
         (None, Some(current)) => Ok(current),
         (Some(given), _) => Err(HubError::Forbidden(format!("join session {given} first"))),
@@ -414,13 +429,15 @@ fn current_session(hub: &HubState, socket: &SocketRef, given: Option<Id>) -> Res
 
 /// `join-session`: a participant (or a leader of the session's team) enters; a leader joining
 /// an unknown id opens a new session as its instructor, and a closed one is refused
-/// (`CONFLICT`). The joiner gets `session-joined`, the room `user-joined`.
+/// (`CONFLICT`). The joiner gets `session-joined`, the room `user-joined`; a socket already in
+/// another session leaves it first, in the same move.
 async fn join_session(
     hub: &Arc<HubState>,
     socket: &SocketRef,
     principal: &Principal,
     session: Id,
 ) -> Result<()> {
+    let turn = hub.live.begin_move().await;
     let now = hub.now();
     let role = if principal.role == Role::Leader {
         ParticipantRole::Instructor
@@ -483,7 +500,7 @@ async fn join_session(
         previous
     });
     if let Some(previous) = previous.filter(|p| *p != session) {
-        leave_live(hub, socket, principal, &previous, false).await;
+        leave_live(hub, &turn, socket, principal, &previous, false).await;
     }
     let participants = hub.live.participants(&session);
     hub.emit_to_socket(
@@ -509,19 +526,26 @@ async fn join_session(
     Ok(())
 }
 
+/// `leave-session`: the given session, or else the socket's current one.
 async fn leave_session(
     hub: &Arc<HubState>,
     socket: &SocketRef,
     principal: &Principal,
-    session: &Id,
+    session: Option<Id>,
 ) {
+    let turn = hub.live.begin_move().await;
+    let Some(session) = session.or_else(|| hub.live.session_of(socket)) else {
+        return;
+    };
     socket.leave(Room::Session(session.clone()).to_string());
-    leave_live(hub, socket, principal, session, true).await;
+    leave_live(hub, &turn, socket, principal, &session, true).await;
 }
 
-/// Removes the socket from the live session and tells the room `user-left`.
+/// Removes the socket from the live session and tells the room `user-left`, within the
+/// caller's move.
 async fn leave_live(
     hub: &Arc<HubState>,
+    _turn: &MoveTurn<'_>,
     socket: &SocketRef,
     principal: &Principal,
     session: &Id,
@@ -558,17 +582,16 @@ async fn leave_live(
 
 /// A `/` socket disconnected: it leaves its coaching session.
 pub async fn socket_gone(hub: &Arc<HubState>, socket: &SocketRef, principal: &Principal) {
-    let session = hub
-        .live
-        .with(|i| i.socket_session.get(&socket.id.to_string()).cloned());
-    if let Some(session) = session {
-        leave_live(hub, socket, principal, &session, true).await;
+    let turn = hub.live.begin_move().await;
+    if let Some(session) = hub.live.session_of(socket) {
+        leave_live(hub, &turn, socket, principal, &session, true).await;
     }
 }
 
 /// Closes coaching sessions idle for longer than the configured limit and empties their
 /// rooms. Returns the closed ids.
 pub async fn close_idle_sessions(hub: &HubState) -> Result<Vec<Id>> {
+    let _turn = hub.live.begin_move().await;
     let now = hub.now();
     let idle = chrono::Duration::from_std(hub.config.session_idle)
         .map_err(|e| HubError::Config(e.to_string()))?;
