@@ -270,3 +270,48 @@ async fn a_first_connection_finds_its_coaching_sessions_in_the_snapshot() {
     assert_eq!(present(session), ["lead"]);
     assert_eq!(session["members"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_lists_the_newest_notifications_only() {
+    use sideline_protocol::realtime::NOTIFICATIONS_KEPT;
+
+    let hub = support::start_hub().await;
+    let lead_token = hub.login("lead").await;
+    let sent = NOTIFICATIONS_KEPT + 3;
+    for i in 0..sent {
+        let (status, _) = hub
+            .post(
+                "/api/v1/notifications",
+                &lead_token,
+                json!({ "clientId": client_id(), "userId": "agent01", "type": "info",
+                        "message": format!("n{i}") }),
+            )
+            .await;
+        assert_eq!(status, 201, "notification {i}");
+    }
+
+    let mut agent = hub.connect_as("agent01", "/").await;
+    agent.expect_event("sync:done").await;
+    let snapshot = agent
+        .try_event_within("sync:snapshot", Duration::ZERO)
+        .await
+        .expect("sync:snapshot before sync:done");
+    let messages: Vec<&str> = snapshot["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["message"].as_str().unwrap())
+        .collect();
+    let newest: Vec<String> = (sent - NOTIFICATIONS_KEPT..sent)
+        .map(|i| format!("n{i}"))
+        .collect();
+    assert_eq!(messages, newest, "the newest, oldest first");
+
+    // The older ones are still the user's: the HTTP list has them all.
+    let agent_token = hub.login("agent01").await;
+    let (status, listed) = hub.get("/api/v1/notifications", &agent_token).await;
+    assert_eq!(status, 200);
+    assert_eq!(listed.as_array().map(Vec::len), Some(sent), "{listed}");
+    agent.disconnect().await;
+    hub.stop().await;
+}

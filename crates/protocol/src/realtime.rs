@@ -239,6 +239,10 @@ pub struct TeamPresence {
     pub status: PresenceStatus,
 }
 
+/// How many notifications, the newest, a [`MainSnapshot`] lists and a client keeps. Older ones
+/// stay on the hub until the user clears them (`GET /api/v1/notifications` lists them all).
+pub const NOTIFICATIONS_KEPT: usize = 100;
+
 /// `sync:snapshot`: the full `/` state of the connecting user, sent instead of a replay when
 /// the client sent no `lastEventId` or one that predates the hub's retention window (then
 /// `sync:done` follows with `snapshot: true`). The client replaces its cached notes, action
@@ -255,7 +259,8 @@ pub struct MainSnapshot {
     pub quick_notes: Vec<crate::notes::QuickNote>,
     /// Action items, with the same scope as `quickNotes`.
     pub action_items: Vec<crate::notes::ActionItem>,
-    /// The user's notifications with their read state, oldest first.
+    /// The user's newest notifications (at most 100, [`NOTIFICATIONS_KEPT`]) with their read
+    /// state, oldest first.
     pub notifications: Vec<crate::notifications::Notification>,
     /// Analysis runs still running in the user's projects.
     pub open_analyses: Vec<crate::projects::OpenAnalysis>,

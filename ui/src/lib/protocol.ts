@@ -701,7 +701,10 @@ export type MainSnapshot = {
   quickNotes: Array<QuickNote>,
   /** Action items, with the same scope as `quickNotes`. */
   actionItems: Array<ActionItem>,
-  /** The user's notifications with their read state, oldest first. */
+  /**
+   * The user's newest notifications (at most 100, `NOTIFICATIONS_KEPT`) with their read
+   * state, oldest first.
+   */
   notifications: Array<Notification>,
   /** Analysis runs still running in the user's projects. */
   openAnalyses: Array<OpenAnalysis>,

@@ -66,7 +66,8 @@ pub struct ProjectView {
     pub fields: serde_json::Map<String, Value>,
     /// Who is in the room.
     pub online_users: Vec<OnlineUser>,
-    /// Comments, oldest first.
+    /// Comments, oldest first: the latest 100 ([`FEED_LEN`]; they arrive only live, and a
+    /// busy project's would otherwise grow all day).
     pub comments: Vec<Comment>,
 }
 
@@ -208,6 +209,8 @@ impl TeamState {
                     return false;
                 }
                 project.comments.push(comment.clone());
+                let excess = project.comments.len().saturating_sub(FEED_LEN);
+                project.comments.drain(..excess);
             }
             E::CommentResolved(resolved) => {
                 let project = self

@@ -146,6 +146,70 @@ fn notifications_count_unread_and_clear() {
 }
 
 #[test]
+fn only_the_newest_notifications_stay_and_the_unread_count_is_theirs() {
+    use sideline_protocol::realtime::NOTIFICATIONS_KEPT;
+    let notification = |n: usize| {
+        json!({"id": format!("n{n}"), "userId": "lead", "type": "info", "message": "hi",
+               "read": false,
+               "createdAt": format!("2025-01-24T{:02}:{:02}:00Z", 10 + n / 60, n % 60)})
+    };
+    let sent = NOTIFICATIONS_KEPT + 2;
+    let mut s = AppState::default();
+    for n in 0..sent {
+        let mut live = notification(n);
+        live["eventId"] = json!(n + 1);
+        apply(&mut s, Namespace::Main, "notification", live);
+    }
+    let ids = |s: &AppState| -> Vec<String> {
+        s.work
+            .notifications
+            .iter()
+            .map(|n| n.id.to_string())
+            .collect()
+    };
+    let newest: Vec<String> = (2..sent).rev().map(|n| format!("n{n}")).collect();
+    assert_eq!(ids(&s), newest, "the newest, newest first");
+    assert_eq!(s.work.unread_count, NOTIFICATIONS_KEPT);
+
+    // A snapshot from a hub that lists more (one older than this limit) keeps the same.
+    let mut from_snapshot = AppState::default();
+    let snapshot: sideline_protocol::realtime::MainSnapshot = serde_json::from_value(json!({
+        "userId": "lead", "quickNotes": [], "actionItems": [], "openAnalyses": [], "presence": [],
+        "takenAt": "2025-01-24T12:00:00Z",
+        "notifications": (0..sent).map(notification).collect::<Vec<_>>(),
+    }))
+    .expect("snapshot");
+    from_snapshot.work.replace_from_snapshot(&snapshot);
+    assert_eq!(ids(&from_snapshot), newest);
+    assert_eq!(from_snapshot.work.unread_count, NOTIFICATIONS_KEPT);
+}
+
+#[test]
+fn only_the_latest_comments_of_a_project_stay() {
+    use super::leaderboard::FEED_LEN;
+    let mut s = AppState::default();
+    let sent = FEED_LEN + 3;
+    for n in 0..sent {
+        apply(
+            &mut s,
+            Namespace::Main,
+            "comment:created",
+            json!({"eventId": n + 1, "id": format!("c{n}"), "clientId": uuid::Uuid::now_v7(),
+                   "projectId": "p1", "content": "looks good",
+                   "author": {"id": "agent01", "name": "Agent 01"}, "resolved": false,
+                   "createdAt": format!("2025-01-24T{:02}:{:02}:00Z", 10 + n / 60, n % 60)}),
+        );
+    }
+    let comments: Vec<String> = s.team.projects["p1"]
+        .comments
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    let latest: Vec<String> = (3..sent).map(|n| format!("c{n}")).collect();
+    assert_eq!(comments, latest, "the latest, oldest first");
+}
+
+#[test]
 fn analyses_track_detectors_overall_progress_and_eta() {
     let mut s = AppState::default();
     apply(

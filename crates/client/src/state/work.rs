@@ -12,6 +12,7 @@ use sideline_protocol::notes::{
 use sideline_protocol::notifications::Notification;
 use sideline_protocol::projects::{DetectorStatus, OpenAnalysis};
 use sideline_protocol::realtime::MainSnapshot;
+use sideline_protocol::realtime::NOTIFICATIONS_KEPT;
 use sideline_protocol::{CalendarDate, ClientId, EventId, Id, MainServerEvent, UserRef};
 
 use crate::state::leaderboard::FEED_LEN;
@@ -183,9 +184,9 @@ pub struct WorkState {
     pub action_items: BTreeMap<String, ActionItemView>,
     /// Analyses by id: every running one, and the latest 100 finished ([`FEED_LEN`]).
     pub analyses: BTreeMap<String, AnalysisView>,
-    /// Notifications, newest first.
+    /// Notifications, newest first: the latest 100 (`NOTIFICATIONS_KEPT`).
     pub notifications: Vec<Notification>,
-    /// How many are unread.
+    /// How many of those are unread.
     pub unread_count: usize,
 }
 
@@ -201,9 +202,7 @@ impl WorkState {
                     return false;
                 }
                 self.notifications.insert(0, n.clone());
-                self.notifications
-                    .sort_by_key(|n| std::cmp::Reverse(n.created_at));
-                self.count_unread();
+                self.keep_newest_notifications();
                 true
             }
             E::NotificationRead(read) => {
@@ -307,9 +306,7 @@ impl WorkState {
             self.action_item_synced(item);
         }
         self.notifications = snapshot.notifications.clone();
-        self.notifications
-            .sort_by_key(|n| std::cmp::Reverse(n.created_at));
-        self.count_unread();
+        self.keep_newest_notifications();
         let open: BTreeMap<String, &OpenAnalysis> = snapshot
             .open_analyses
             .iter()
@@ -347,6 +344,16 @@ impl WorkState {
         for (_, id) in &finished[..finished.len() - FEED_LEN] {
             self.analyses.remove(id);
         }
+    }
+
+    /// Newest first, and only the newest [`NOTIFICATIONS_KEPT`], as a snapshot lists them: a
+    /// user who never clears them would otherwise hold, and re-send to the UI, every one ever
+    /// sent. Older ones stay on the hub until cleared.
+    fn keep_newest_notifications(&mut self) {
+        self.notifications
+            .sort_by_key(|n| std::cmp::Reverse(n.created_at));
+        self.notifications.truncate(NOTIFICATIONS_KEPT);
+        self.count_unread();
     }
 
     fn count_unread(&mut self) {

@@ -13,7 +13,7 @@ use sideline_protocol::coaching::{
 use sideline_protocol::projects::{
     AnalysisCancelled, Comment, CommentResolved, OnlineUser, ProjectUserJoined, ProjectUserLeft,
 };
-use sideline_protocol::realtime::{BroadcastMessage, DataAction, DataUpdated};
+use sideline_protocol::realtime::{BroadcastMessage, DataAction, DataUpdated, NOTIFICATIONS_KEPT};
 use sideline_protocol::{Id, MainClientEvent, Namespace, PresenceStatus, Room};
 use socketioxide::extract::SocketRef;
 
@@ -837,7 +837,7 @@ async fn data_update(
 /// The `sync:snapshot` of a user on `/` (sent instead of a replay on a first connection or past
 /// the retention window):
 /// notes and action items about the user (an agent) or about every member of the user's team
-/// (a leader), the user's notifications with read state, running analyses of the user's
+/// (a leader), the user's newest notifications with read state, running analyses of the user's
 /// projects, and the team's presence. A display gets the team's presence only.
 pub fn snapshot(
     hub: &HubState,
@@ -873,8 +873,12 @@ pub fn snapshot(
     let (notifications, open_analyses) = if principal.role == Role::Display {
         (Vec::new(), Vec::new())
     } else {
-        let notifications: Vec<Notification> =
-            records::by_subject(conn, RecordKind::Notification, principal.user_id.as_str())?;
+        let notifications: Vec<Notification> = records::latest_by_subject(
+            conn,
+            RecordKind::Notification,
+            principal.user_id.as_str(),
+            NOTIFICATIONS_KEPT,
+        )?;
         let mut open = Vec::new();
         for project in org::projects_of(conn, &principal.user_id)? {
             open.extend(work::open_analyses(conn, &project)?);

@@ -143,6 +143,30 @@ pub fn by_subject<T: DeserializeOwned>(
     Ok(out)
 }
 
+/// The newest `limit` records of a kind about a subject, oldest first.
+pub fn latest_by_subject<T: DeserializeOwned>(
+    conn: &Connection,
+    kind: RecordKind,
+    subject: &str,
+    limit: usize,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT payload FROM (
+             SELECT payload, created_at, rowid FROM records WHERE kind = ?1 AND subject_id = ?2
+             ORDER BY created_at DESC, rowid DESC LIMIT ?3
+         ) ORDER BY created_at, rowid",
+    )?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(params![kind.as_str(), subject, limit], |row| {
+        row.get::<_, String>(0)
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(serde_json::from_str(&row?)?);
+    }
+    Ok(out)
+}
+
 /// Deletes every record of a kind about a subject (clearing notifications). Returns how many.
 pub fn delete_by_subject(conn: &Connection, kind: RecordKind, subject: &str) -> Result<usize> {
     Ok(conn.execute(

@@ -327,7 +327,10 @@ export type ProjectView = {
   fields: { [key in string]: JsonValue },
   /** Who is in the room. */
   onlineUsers: Array<OnlineUser>,
-  /** Comments, oldest first. */
+  /**
+   * Comments, oldest first: the latest 100 (`FEED_LEN`; they arrive only live, and a
+   * busy project's would otherwise grow all day).
+   */
   comments: Array<Comment>,
 };
 
@@ -544,8 +547,8 @@ export type WorkState = {
   actionItems: { [key in string]: ActionItemView },
   /** Analyses by id: every running one, and the latest 100 finished (`FEED_LEN`). */
   analyses: { [key in string]: AnalysisView },
-  /** Notifications, newest first. */
+  /** Notifications, newest first: the latest 100 (`NOTIFICATIONS_KEPT`). */
   notifications: Array<Notification>,
-  /** How many are unread. */
+  /** How many of those are unread. */
   unreadCount: number,
 };
