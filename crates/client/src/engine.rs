@@ -642,6 +642,9 @@ impl<L: Link> Applier<L> {
                         self.drainer.reset();
                         self.main_ready_at = None;
                         self.rejoining = None;
+                        if self.state.team.connection_lost(now) {
+                            self.dirty.insert(Section::Team);
+                        }
                     }
                 }
                 SupervisedEvent::Event {
@@ -844,7 +847,10 @@ impl<L: Link> Applier<L> {
             }
             // The hub tells the room's others (`user-left`), not the one who left.
             if let (Some(session), Some(me)) = (session, &self.state.me)
-                && self.state.team.left(session.as_str(), me.id.as_str())
+                && self
+                    .state
+                    .team
+                    .left(session.as_str(), me.id.as_str(), Utc::now())
             {
                 self.dirty.insert(Section::Team);
             }
@@ -1081,6 +1087,68 @@ mod tests {
         applier.drain().await;
         let joined_again = second.0.lock().unwrap().iter().any(|n| n == "join-session");
         (joined_again, shown)
+    }
+
+    #[tokio::test]
+    async fn a_lost_connection_and_a_leave_date_the_session_lists() {
+        use sideline_protocol::MainClientEvent::LeaveSession as Leave;
+        use sideline_protocol::coaching::LeaveSession;
+
+        let (_dir, store) = open_temp();
+        let mut applier = applier::<SentLink>(Arc::new(store));
+        applier.state.me = Some(sideline_protocol::UserRef {
+            id: Id::new("lead").unwrap(),
+            name: "Lead".into(),
+        });
+        let link = Arc::new(SentLink::default());
+        let joined = |session: &str| SupervisedEvent::Event {
+            namespace: Namespace::Main,
+            name: "session-joined".into(),
+            data: serde_json::json!({"sessionId": session, "participants": [
+                {"id": "lead", "name": "Lead", "role": "instructor", "isActive": true}]}),
+        };
+        applier
+            .apply_batch(vec![SupervisedEvent::Up {
+                namespace: Namespace::Main,
+                link: link.clone(),
+            }])
+            .unwrap();
+        // The engine counts only the answer to its latest join.
+        for session in ["a", "b"] {
+            let join = JoinSession {
+                session_id: Id::new(session).unwrap(),
+                user_info: None,
+            };
+            applier
+                .emit(&ClientEvent::Main(MainClientEvent::JoinSession(join)))
+                .await
+                .unwrap();
+            applier.apply_batch(vec![joined(session)]).unwrap();
+        }
+        let as_of = |applier: &Applier<SentLink>, id: &str| {
+            applier.state.team.sessions[id].participants_as_of
+        };
+        assert_eq!((as_of(&applier, "a"), as_of(&applier, "b")), (None, None));
+
+        let before = Utc::now();
+        let leave = LeaveSession {
+            session_id: Id::new("a").unwrap(),
+        };
+        applier
+            .emit(&ClientEvent::Main(Leave(Some(leave))))
+            .await
+            .unwrap();
+        assert!(as_of(&applier, "a").is_some_and(|at| at >= before));
+        assert_eq!(as_of(&applier, "b"), None, "still in b");
+
+        applier.dirty.clear();
+        applier
+            .apply_batch(vec![SupervisedEvent::Down {
+                namespace: Namespace::Main,
+            }])
+            .unwrap();
+        assert!(as_of(&applier, "b").is_some_and(|at| at >= before));
+        assert!(applier.dirty.contains(&Section::Team));
     }
 
     #[tokio::test]

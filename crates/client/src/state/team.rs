@@ -35,8 +35,13 @@ pub struct SessionView {
     /// Everyone enrolled, in it now or not (from `sync:snapshot`; empty for a session only
     /// heard of through its events).
     pub members: Vec<SessionMember>,
-    /// Everyone in it now.
+    /// Everyone in it now, as last heard.
     pub participants: Vec<ParticipantInfo>,
+    /// Since when no one's coming or going here reaches us, when that is so: we left the
+    /// session (the hub then sends its room's news to the others only), or the connection
+    /// dropped (what happened meanwhile is never replayed). The next list the hub sends (a
+    /// join, anyone's arrival or departure, a snapshot) is live again.
+    pub participants_as_of: Option<DateTime<Utc>>,
     /// Active / idle per user id.
     pub activity: BTreeMap<String, bool>,
     /// Carets per user id.
@@ -52,6 +57,21 @@ pub struct SessionView {
 }
 
 impl SessionView {
+    /// The hub's current list of who is in it.
+    fn heard(&mut self, participants: &[ParticipantInfo]) {
+        self.participants = participants.to_vec();
+        self.participants_as_of = None;
+    }
+
+    /// From `at` on, nobody's coming or going reaches us; an earlier time stays.
+    fn unheard_since(&mut self, at: DateTime<Utc>) -> bool {
+        let unheard = self.participants_as_of.is_none();
+        if unheard {
+            self.participants_as_of = Some(at);
+        }
+        unheard
+    }
+
     /// Moves the last activity forward to `at`, never back.
     fn touched(&mut self, at: Option<DateTime<Utc>>) {
         self.last_activity_at = self.last_activity_at.max(at);
@@ -131,7 +151,7 @@ impl TeamState {
                     .sessions
                     .entry(joined.session_id.to_string())
                     .or_default();
-                session.participants = joined.participants.clone();
+                session.heard(&joined.participants);
                 // A join is activity (the hub keeps an idle session open no longer).
                 let latest = joined.participants.iter().filter_map(|p| p.joined_at).max();
                 session.touched(latest);
@@ -141,7 +161,7 @@ impl TeamState {
                     return false;
                 };
                 let session = self.sessions.entry(id.to_string()).or_default();
-                session.participants = joined.participants.clone();
+                session.heard(&joined.participants);
                 session.touched(joined.user.joined_at);
             }
             E::UserLeft(left) => {
@@ -149,7 +169,7 @@ impl TeamState {
                     return false;
                 };
                 let session = self.sessions.entry(id.to_string()).or_default();
-                session.participants = left.participants.clone();
+                session.heard(&left.participants);
                 session.activity.remove(left.user_id.as_str());
                 session.cursors.remove(left.user_id.as_str());
             }
@@ -284,9 +304,10 @@ impl TeamState {
         self.count_online();
     }
 
-    /// We left `session_id`: our own place in it goes. The hub tells only the others, and
-    /// from now on we hear no one else come or go there either. Returns whether we were in it.
-    pub fn left(&mut self, session_id: &str, me: &str) -> bool {
+    /// We left `session_id` at `at`: our own place in it goes. The hub tells only the others,
+    /// and from now on we hear no one else come or go there either. Returns whether the view
+    /// changed.
+    pub fn left(&mut self, session_id: &str, me: &str, at: DateTime<Utc>) -> bool {
         let Some(session) = self.sessions.get_mut(session_id) else {
             return false;
         };
@@ -294,7 +315,18 @@ impl TeamState {
         session.participants.retain(|p| p.id.as_str() != me);
         session.activity.remove(me);
         session.cursors.remove(me);
-        session.participants.len() != before
+        let unheard = session.unheard_since(at);
+        session.participants.len() != before || unheard
+    }
+
+    /// The `/` connection dropped at `at`: whoever comes or goes until it is back is never
+    /// replayed, so every session's list is as of then. Returns whether the view changed.
+    pub fn connection_lost(&mut self, at: DateTime<Utc>) -> bool {
+        let mut changed = false;
+        for session in self.sessions.values_mut() {
+            changed |= session.unheard_since(at);
+        }
+        changed
     }
 
     /// `sync:snapshot`: the open coaching sessions the user is enrolled in, as the hub sees
@@ -314,6 +346,7 @@ impl TeamState {
                 let view = SessionView {
                     members: session.members.clone(),
                     participants: session.participants.clone(),
+                    participants_as_of: None,
                     // The participants carry their activity and caret as the hub knows them.
                     activity: BTreeMap::new(),
                     cursors: BTreeMap::new(),

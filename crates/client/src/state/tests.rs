@@ -725,3 +725,72 @@ fn a_snapshot_replaces_coaching_sessions_and_keeps_the_last_editor_of_unchanged_
     );
     assert_eq!(activity(&s).as_deref(), Some("2025-02-24T11:30:00+00:00"));
 }
+
+#[test]
+fn a_session_list_is_as_of_a_leave_or_a_lost_connection_until_the_hub_sends_the_next() {
+    use chrono::{DateTime, Utc};
+    let at = |text: &str| text.parse::<DateTime<Utc>>().expect("time");
+    let person = |id: &str| json!({"id": id, "name": id, "role": "learner", "isActive": true});
+    let mut s = AppState::default();
+    for session in ["mine", "other"] {
+        apply(
+            &mut s,
+            Namespace::Main,
+            "session-joined",
+            json!({"sessionId": session, "participants": [person("lead"), person("agent01")]}),
+        );
+    }
+    let as_of = |s: &AppState, session: &str| s.team.sessions[session].participants_as_of;
+    assert_eq!(as_of(&s, "mine"), None, "heard live");
+
+    // Leaving: our place goes at once, and the others' from then on are as of the leave.
+    assert!(s.team.left("other", "lead", at("2025-02-24T10:00:00Z")));
+    let other = &s.team.sessions["other"];
+    assert_eq!(other.participants.len(), 1);
+    assert_eq!(other.participants_as_of, Some(at("2025-02-24T10:00:00Z")));
+    assert_eq!(as_of(&s, "mine"), None, "only the session left");
+
+    // A lost connection makes every list as of then, and an earlier time stays.
+    assert!(s.team.connection_lost(at("2025-02-24T11:00:00Z")));
+    assert_eq!(as_of(&s, "mine"), Some(at("2025-02-24T11:00:00Z")));
+    assert_eq!(as_of(&s, "other"), Some(at("2025-02-24T10:00:00Z")));
+    assert!(
+        !s.team.connection_lost(at("2025-02-24T11:05:00Z")),
+        "nothing changes when every list is already as of earlier"
+    );
+
+    // Each way the hub sends a whole list makes it live again.
+    apply(
+        &mut s,
+        Namespace::Main,
+        "session-joined",
+        json!({"sessionId": "mine", "participants": [person("lead")]}),
+    );
+    assert_eq!(as_of(&s, "mine"), None, "a join's answer");
+    apply(
+        &mut s,
+        Namespace::Main,
+        "user-left",
+        json!({"sessionId": "other", "userId": "agent01", "user": person("agent01"),
+               "participants": []}),
+    );
+    assert_eq!(as_of(&s, "other"), None, "someone leaving");
+    s.team.connection_lost(at("2025-02-24T12:00:00Z"));
+    apply(
+        &mut s,
+        Namespace::Main,
+        "user-joined",
+        json!({"sessionId": "other", "user": person("agent02"), "participants": [person("agent02")]}),
+    );
+    assert_eq!(as_of(&s, "other"), None, "someone arriving");
+    apply(
+        &mut s,
+        Namespace::Main,
+        "sync:snapshot",
+        json!({"userId": "lead", "takenAt": "2025-02-24T13:00:00Z", "quickNotes": [],
+               "actionItems": [], "notifications": [], "openAnalyses": [], "presence": [],
+               "coachingSessions": [{"sessionId": "mine", "members": [], "participants": [],
+                                     "fields": {}, "lastActivityAt": "2025-02-24T12:30:00Z"}]}),
+    );
+    assert_eq!(as_of(&s, "mine"), None, "a snapshot");
+}

@@ -374,8 +374,15 @@ export type SessionView = {
    * heard of through its events).
    */
   members: Array<SessionMember>,
-  /** Everyone in it now. */
+  /** Everyone in it now, as last heard. */
   participants: Array<ParticipantInfo>,
+  /**
+   * Since when no one's coming or going here reaches us, when that is so: we left the
+   * session (the hub then sends its room's news to the others only), or the connection
+   * dropped (what happened meanwhile is never replayed). The next list the hub sends (a
+   * join, anyone's arrival or departure, a snapshot) is live again.
+   */
+  participantsAsOf: string | null,
   /** Active / idle per user id. */
   activity: { [key in string]: boolean },
   /** Carets per user id. */

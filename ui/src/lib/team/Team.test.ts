@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { shortTime } from '../shell/format';
 import { emptyState } from '../state/fixtures';
 import { applySnapshot, resetState } from '../state/store.svelte';
 import Team from './Team.svelte';
@@ -31,6 +32,7 @@ describe('Team', () => {
           { id: 'a', name: 'Ann', role: 'instructor', isActive: true },
           { id: 'b', name: 'Bob', role: 'learner', isActive: true },
         ],
+        participantsAsOf: null,
         activity: { b: false },
         cursors: {},
         fields: { topicsCovered: ['objections'], engagementScore: 7, discussionNotes: '<script>x</script>' },
@@ -57,6 +59,7 @@ describe('Team', () => {
     expect(people[2]!.textContent).toContain('not in the session');
     expect(card.textContent).toContain('objections');
     expect(container.querySelector('script')).toBeNull();
+    expect(screen.queryByTestId('participants-as-of')).toBeNull();
   });
 
   it('joins a session the user is not in, leaves one they are in, and says why it failed', async () => {
@@ -64,6 +67,7 @@ describe('Team', () => {
     const session = (inIt: boolean) => ({
       members: [{ user: { id: 'u-me', name: 'Me Myself' }, role: 'instructor' as const }],
       participants: inIt ? [{ id: 'u-me', name: 'Me Myself', role: 'instructor' as const, isActive: true }] : [],
+      participantsAsOf: null,
       activity: {}, cursors: {}, fields: {}, updatedBy: null, updatedAt: null, lastActivityAt: null,
     });
     state.team.sessions = { out: session(false), in: session(true) };
@@ -86,5 +90,21 @@ describe('Team', () => {
     fail = true;
     await fireEvent.click(screen.getByTestId('session-join'));
     expect((await screen.findByRole('alert')).textContent).toContain('not connected');
+  });
+
+  it('says since when a list is not heard live', () => {
+    const state = emptyState();
+    const asOf = '2026-11-22T10:05:00Z';
+    state.team.sessions = {
+      s1: {
+        members: [], participants: [{ id: 'b', name: 'Bob', role: 'learner', isActive: true }],
+        participantsAsOf: asOf, activity: {}, cursors: {}, fields: {},
+        updatedBy: null, updatedAt: null, lastActivityAt: null,
+      },
+    };
+    applySnapshot({ version: 1, sections: [], state });
+    render(Team);
+    expect(screen.getByTestId('participants-as-of').textContent).toContain(shortTime(asOf));
+    expect(screen.getAllByTestId('session-person').map((p) => p.dataset.userId)).toEqual(['b']);
   });
 });
