@@ -25,7 +25,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
 use serde_json::Value;
-use sideline_protocol::coaching::JoinSession;
+use sideline_protocol::coaching::{JoinSession, SessionStatus};
 use sideline_protocol::{
     ClientEvent, ClientId, ErrorPayload, EventId, Id, MainClientEvent, MainServerEvent, Namespace,
     ServerEvent,
@@ -752,6 +752,15 @@ impl<L: Link> Applier<L> {
                 }
                 self.session_in = Some(joined.session_id.clone());
             }
+            // A closed session is not joined again (the hub would refuse it).
+            ServerEvent::Main(MainServerEvent::SessionUpdated(updated))
+                if updated.updates.status.is_some_and(SessionStatus::is_closed) =>
+            {
+                let closed = |id: &mut Id| *id == updated.session_id;
+                self.session_in.take_if(closed);
+                self.joining.take_if(closed);
+                self.rejoining.take_if(closed);
+            }
             // A snapshot lists the open sessions the user is enrolled in: one closed
             // meanwhile is not joined again.
             ServerEvent::Main(MainServerEvent::SyncSnapshot(snapshot)) => {
@@ -1149,6 +1158,55 @@ mod tests {
             .unwrap();
         assert!(as_of(&applier, "b").is_some_and(|at| at >= before));
         assert!(applier.dirty.contains(&Section::Team));
+    }
+
+    #[tokio::test]
+    async fn a_closed_session_is_not_joined_again() {
+        let (_dir, store) = open_temp();
+        let mut applier = applier::<SentLink>(Arc::new(store));
+        let up = |link: &Arc<SentLink>| SupervisedEvent::Up {
+            namespace: Namespace::Main,
+            link: link.clone(),
+        };
+        let first = Arc::new(SentLink::default());
+        applier.apply_batch(vec![up(&first)]).unwrap();
+        let join = JoinSession {
+            session_id: Id::new("s1").unwrap(),
+            user_info: None,
+        };
+        applier
+            .emit(&ClientEvent::Main(MainClientEvent::JoinSession(join)))
+            .await
+            .unwrap();
+        let event = |name: &str, data: Value| SupervisedEvent::Event {
+            namespace: Namespace::Main,
+            name: name.into(),
+            data,
+        };
+        applier
+            .apply_batch(vec![
+                event(
+                    "session-joined",
+                    serde_json::json!({"sessionId": "s1", "participants": []}),
+                ),
+                event(
+                    "session:updated",
+                    serde_json::json!({"eventId": 1, "sessionId": "s1",
+                        "updates": {"status": "CANCELLED"}, "updatedBy": {"id": "lead", "name": "Lead"},
+                        "updatedAt": "2025-02-24T10:00:00Z"}),
+                ),
+            ])
+            .unwrap();
+
+        let second = Arc::new(SentLink::default());
+        let down = SupervisedEvent::Down {
+            namespace: Namespace::Main,
+        };
+        applier.apply_batch(vec![down, up(&second)]).unwrap();
+        applier.main_ready_at = Some(Instant::now());
+        applier.drain().await;
+        let sent = second.0.lock().unwrap().clone();
+        assert!(!sent.iter().any(|n| n == "join-session"), "{sent:?}");
     }
 
     #[tokio::test]

@@ -164,6 +164,64 @@ async fn session_participants_updates_and_a_throttled_cursor() {
     hub.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_leader_completing_a_session_closes_it_for_everyone() {
+    let hub = start_hub().await;
+    let mut lead = hub.connect_as("lead", "/").await;
+    let mut agent = hub.connect_as("agent01", "/").await;
+    for c in [&mut lead, &mut agent] {
+        c.expect_event("sync:done").await;
+    }
+    agent
+        .emit("join-session", json!({ "sessionId": "session-demo" }))
+        .await;
+    agent.expect_event("session-joined").await;
+    // Another status is an edit like any other: the session stays open.
+    lead.emit(
+        "session:update",
+        json!({ "sessionId": "session-demo", "updates": { "status": "IN_PROGRESS" } }),
+    )
+    .await;
+    assert_eq!(
+        agent.expect_event("session:updated").await["updates"]["status"],
+        "IN_PROGRESS"
+    );
+    support::wait_in_room(&hub, "/", "agent01", "session:session-demo").await;
+
+    lead.emit(
+        "session:update",
+        json!({ "sessionId": "session-demo", "updates": { "status": "COMPLETED" } }),
+    )
+    .await;
+    let ended = agent.expect_event("session:updated").await;
+    assert_eq!(ended["updates"]["status"], "COMPLETED");
+    assert_eq!(ended["updatedBy"]["id"], "lead");
+    support::wait_out_of_room(&hub, "/", "agent01", "session:session-demo").await;
+    assert!(
+        hub.hub
+            .state()
+            .live
+            .participants(&id("session-demo"))
+            .is_empty(),
+        "nobody is in a closed session"
+    );
+    for client in [&mut agent, &mut lead] {
+        client
+            .emit("join-session", json!({ "sessionId": "session-demo" }))
+            .await;
+        assert_eq!(client.expect_event("error").await["code"], "CONFLICT");
+    }
+    lead.emit(
+        "session:update",
+        json!({ "sessionId": "session-demo", "updates": { "engagementScore": 5 } }),
+    )
+    .await;
+    assert_eq!(lead.expect_event("error").await["code"], "NOT_FOUND");
+    lead.disconnect().await;
+    agent.disconnect().await;
+    hub.stop().await;
+}
+
 /// Movers of the race below, and how many times each joins and leaves.
 const MOVERS: [&str; 3] = ["agent01", "agent02", "agent03"];
 const ROUNDS: usize = 60;

@@ -155,6 +155,18 @@ async fn idle_sessions_close_after_thirty_minutes_of_hub_time() {
         .map(|i| i.to_string())
         .collect();
     assert!(closed.contains(&"fresh-session".to_owned()), "{closed:?}");
+    // Its room heard it end, from the hub itself, and is empty now.
+    // (The demo's session, whose room the lead is in too, closed as well.)
+    let ended = loop {
+        let ended = lead.expect_event("session:updated").await;
+        if ended["sessionId"] == "fresh-session" {
+            break ended;
+        }
+    };
+    assert_eq!(ended["updates"]["status"], "COMPLETED", "{ended}");
+    assert!(ended.get("updatedBy").is_none(), "no editor: {ended}");
+    assert!(ended["eventId"].as_u64().is_some(), "durable: {ended}");
+    support::wait_out_of_room(&hub, "/", "lead", "session:fresh-session").await;
     // A closed session cannot be joined any more, by an agent or by a leader (whose join of
     // an unknown id would open a new session: a closed id is not unknown).
     let mut agent = hub.connect_as("agent01", "/").await;

@@ -113,7 +113,8 @@ impl Validate for LeaveSession {
     }
 }
 
-/// Lifecycle of a coaching session.
+/// Lifecycle of a coaching session. Setting `COMPLETED` or `CANCELLED` closes it: the hub
+/// empties its room, and joins are refused from then on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SessionStatus {
@@ -121,10 +122,17 @@ pub enum SessionStatus {
     Scheduled,
     /// Running now.
     InProgress,
-    /// Finished.
+    /// Finished (also what the hub sets when it closes an idle session).
     Completed,
     /// Called off.
     Cancelled,
+}
+
+impl SessionStatus {
+    /// Whether the session is over (closed on the hub).
+    pub const fn is_closed(self) -> bool {
+        matches!(self, SessionStatus::Completed | SessionStatus::Cancelled)
+    }
 }
 
 /// The editable fields of a coaching session; only the fields present change.
@@ -242,7 +250,8 @@ impl Validate for SessionUpdate {
     }
 }
 
-/// `session:updated`: a coaching session was edited.
+/// `session:updated`: a coaching session was edited, or closed (`status` `COMPLETED` or
+/// `CANCELLED`; the last event its room gets).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(optional_fields)]
@@ -251,8 +260,9 @@ pub struct SessionUpdated {
     pub session_id: Id,
     /// The fields that changed, with their new values.
     pub updates: SessionChanges,
-    /// Who edited.
-    pub updated_by: UserRef,
+    /// Who edited; absent when the hub itself closed the session for idleness.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<UserRef>,
     /// When the hub applied the edit.
     pub updated_at: DateTime<Utc>,
 }

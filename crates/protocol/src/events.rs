@@ -327,7 +327,7 @@ event_set! {
         SessionUpdate(SessionUpdate) = "session:update" {
             rooms: "answered by `session:updated` to `session:{sessionId}`",
             durable: false, seed: "000",
-            summary: "Edit a coaching session live.",
+            summary: "Edit a coaching session live; status `COMPLETED` or `CANCELLED` closes it.",
         },
         NotificationSend(NotificationSend) = "notification:send" {
             rooms: "delivered as `notification` to `user:{userId}`",
@@ -448,7 +448,7 @@ event_set! {
         SessionUpdated(SessionUpdated) = "session:updated" {
             rooms: "`session:{sessionId}`",
             durable: true, seed: "000",
-            summary: "A coaching session was edited.",
+            summary: "A coaching session was edited, or closed (by a leader, or by the hub when idle).",
         },
         Notification(Notification) = "notification" {
             rooms: "`user:{userId}`",

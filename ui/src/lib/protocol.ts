@@ -1161,7 +1161,10 @@ export type SessionMember = {
   role: ParticipantRole,
 };
 
-/** Lifecycle of a coaching session. */
+/**
+ * Lifecycle of a coaching session. Setting `COMPLETED` or `CANCELLED` closes it: the hub
+ * empties its room, and joins are refused from then on.
+ */
 export type SessionStatus = "SCHEDULED" | "IN_PROGRESS" | "COMPLETED" | "CANCELLED";
 
 /** `session:update`: edit a coaching session live. */
@@ -1172,14 +1175,17 @@ export type SessionUpdate = {
   updates: SessionChanges,
 };
 
-/** `session:updated`: a coaching session was edited. */
+/**
+ * `session:updated`: a coaching session was edited, or closed (`status` `COMPLETED` or
+ * `CANCELLED`; the last event its room gets).
+ */
 export type SessionUpdated = {
   /** The session. */
   sessionId: Id,
   /** The fields that changed, with their new values. */
   updates: SessionChanges,
-  /** Who edited. */
-  updatedBy: UserRef,
+  /** Who edited; absent when the hub itself closed the session for idleness. */
+  updatedBy?: UserRef,
   /** When the hub applied the edit. */
   updatedAt: string,
 };
@@ -1407,7 +1413,7 @@ export interface MainClientEvents {
   "join-session": JoinSession;
   /** Leave a coaching session's room; the payload may be omitted. */
   "leave-session": LeaveSession | null;
-  /** Edit a coaching session live. */
+  /** Edit a coaching session live; status `COMPLETED` or `CANCELLED` closes it. */
   "session:update": SessionUpdate;
   /** Send a notification to one user. */
   "notification:send": NotificationSend;
@@ -1483,7 +1489,7 @@ export interface MainServerEvents {
   "quickNote:created": Durable<QuickNote>;
   /** An action item was stored. Durable. */
   "actionItem:created": Durable<ActionItem>;
-  /** A coaching session was edited. Durable. */
+  /** A coaching session was edited, or closed (by a leader, or by the hub when idle). Durable. */
   "session:updated": Durable<SessionUpdated>;
   /** A notification for the receiving user. Durable. */
   "notification": Durable<Notification>;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sideline_protocol::coaching::{
     CoachingSessionState, CursorPosition, ParticipantInfo, SessionChanges, SessionMember,
+    SessionStatus,
 };
 use sideline_protocol::projects::{Comment, OnlineUser};
 use sideline_protocol::realtime::{BroadcastMessage, DataAction, TeamPresence};
@@ -48,7 +49,7 @@ pub struct SessionView {
     pub cursors: BTreeMap<String, CursorPosition>,
     /// The session's fields, merged from every `session:updated`.
     pub fields: SessionChanges,
-    /// Who edited last.
+    /// Who edited last (none when the hub closed it for idleness).
     pub updated_by: Option<UserRef>,
     /// When.
     pub updated_at: Option<DateTime<Utc>>,
@@ -57,6 +58,11 @@ pub struct SessionView {
 }
 
 impl SessionView {
+    /// Whether it is over (`COMPLETED` or `CANCELLED`): closed on the hub.
+    pub fn is_closed(&self) -> bool {
+        self.fields.status.is_some_and(SessionStatus::is_closed)
+    }
+
     /// The hub's current list of who is in it.
     fn heard(&mut self, participants: &[ParticipantInfo]) {
         self.participants = participants.to_vec();
@@ -199,9 +205,15 @@ impl TeamState {
                     .entry(updated.session_id.to_string())
                     .or_default();
                 merge_changes(&mut session.fields, &updated.updates);
-                session.updated_by = Some(updated.updated_by.clone());
+                session.updated_by.clone_from(&updated.updated_by);
                 session.updated_at = Some(updated.updated_at);
                 session.touched(Some(updated.updated_at));
+                // Closed: the hub has emptied its room, and nobody can join it again.
+                if session.is_closed() {
+                    session.heard(&[]);
+                    session.activity.clear();
+                    session.cursors.clear();
+                }
             }
             E::ProjectUpdate(update) => {
                 let project = self

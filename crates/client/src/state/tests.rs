@@ -794,3 +794,45 @@ fn a_session_list_is_as_of_a_leave_or_a_lost_connection_until_the_hub_sends_the_
     );
     assert_eq!(as_of(&s, "mine"), None, "a snapshot");
 }
+
+#[test]
+fn a_closed_session_keeps_its_fields_and_has_nobody_in_it() {
+    let person = |id: &str| json!({"id": id, "name": id, "role": "learner", "isActive": true});
+    let mut s = AppState::default();
+    apply(
+        &mut s,
+        Namespace::Main,
+        "user-joined",
+        json!({"sessionId": "s1", "user": person("agent01"),
+               "participants": [person("lead"), person("agent01")]}),
+    );
+    apply(
+        &mut s,
+        Namespace::Main,
+        "session:updated",
+        json!({"eventId": 1, "sessionId": "s1", "updates": {"status": "IN_PROGRESS",
+               "engagementScore": 7}, "updatedBy": {"id": "lead", "name": "Lea"},
+               "updatedAt": "2025-02-24T09:00:00Z"}),
+    );
+    assert!(!s.team.sessions["s1"].is_closed());
+    assert_eq!(s.team.sessions["s1"].participants.len(), 2);
+
+    // Closed by the hub for idleness: no editor.
+    apply(
+        &mut s,
+        Namespace::Main,
+        "session:updated",
+        json!({"eventId": 2, "sessionId": "s1", "updates": {"status": "COMPLETED"},
+               "updatedAt": "2025-02-24T10:00:00Z"}),
+    );
+    let closed = &s.team.sessions["s1"];
+    assert!(closed.is_closed());
+    assert!(closed.participants.is_empty() && closed.activity.is_empty());
+    assert_eq!(closed.participants_as_of, None, "known: nobody");
+    assert_eq!(
+        closed.fields.engagement_score,
+        Some(7),
+        "its fields stay to read"
+    );
+    assert!(closed.updated_by.is_none(), "the hub closed it");
+}

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use sideline_protocol::coaching::{
-    CursorMoved, CursorPosition, ParticipantInfo, ParticipantRole, SessionJoined, SessionUpdated,
-    UserActivityChanged, UserJoined, UserLeft,
+    CursorMoved, CursorPosition, ParticipantInfo, ParticipantRole, SessionChanges, SessionJoined,
+    SessionStatus, SessionUpdated, UserActivityChanged, UserJoined, UserLeft,
 };
 use sideline_protocol::projects::{
     AnalysisCancelled, Comment, CommentResolved, OnlineUser, ProjectUserJoined, ProjectUserLeft,
@@ -377,18 +377,26 @@ pub async fn handle(
 }
 
 /// `session:update`: a leader of the session's team edits an open coaching session; the edit
-/// is merged into its stored fields and goes durably to its room as `session:updated`.
+/// is merged into its stored fields and goes durably to its room as `session:updated`. A
+/// status of `COMPLETED` or `CANCELLED` also closes it: its room is emptied after the event.
 pub async fn update_session(
     hub: &HubState,
     principal: &Principal,
     update: sideline_protocol::coaching::SessionUpdate,
 ) -> Result<()> {
     principal.ensure_can_write()?;
+    let closes = update.updates.status.is_some_and(SessionStatus::is_closed);
+    // Closing changes who is in it: see `LiveSessions::moves`.
+    let turn = if closes {
+        Some(hub.live.begin_move().await)
+    } else {
+        None
+    };
     let now = hub.now();
     let updated = SessionUpdated {
         session_id: update.session_id.clone(),
         updates: update.updates,
-        updated_by: principal.user_ref(),
+        updated_by: Some(principal.user_ref()),
         updated_at: now,
     };
     hub.commit(|tx, outbox| {
@@ -401,11 +409,14 @@ pub async fn update_session(
             ));
         }
         tx.execute(
-            "UPDATE sessions SET data = json_patch(data, ?2), last_activity_at = ?3 WHERE id = ?1",
+            "UPDATE sessions SET data = json_patch(data, ?2), last_activity_at = ?3,
+                 closed_at = CASE WHEN ?4 THEN ?3 ELSE closed_at END
+             WHERE id = ?1",
             rusqlite::params![
                 update.session_id.as_str(),
                 serde_json::to_string(&updated.updates)?,
-                now.to_rfc3339()
+                now.to_rfc3339(),
+                closes
             ],
         )?;
         outbox.push(
@@ -415,7 +426,11 @@ pub async fn update_session(
             &updated,
         )
     })
-    .await
+    .await?;
+    if let Some(turn) = turn {
+        empty_closed_sessions(hub, &turn, std::slice::from_ref(&update.session_id)).await;
+    }
+    Ok(())
 }
 
 fn current_session(hub: &HubState, socket: &SocketRef, given: Option<Id>) -> Result<Id> {
@@ -588,31 +603,58 @@ pub async fn socket_gone(hub: &Arc<HubState>, socket: &SocketRef, principal: &Pr
     }
 }
 
-/// Closes coaching sessions idle for longer than the configured limit and empties their
-/// rooms. Returns the closed ids.
+/// Closes coaching sessions idle for longer than the configured limit: each room hears
+/// `session:updated` with status `COMPLETED` and no editor, then is emptied. Returns the
+/// closed ids.
 pub async fn close_idle_sessions(hub: &HubState) -> Result<Vec<Id>> {
-    let _turn = hub.live.begin_move().await;
+    let turn = hub.live.begin_move().await;
     let now = hub.now();
     let idle = chrono::Duration::from_std(hub.config.session_idle)
         .map_err(|e| HubError::Config(e.to_string()))?;
-    let closed = {
-        let db = hub.store.lock().await;
-        org::close_idle_sessions(db.conn(), now - idle, now)?
-    };
-    if let Some(ns) = hub.io.of(Namespace::Main.path()) {
-        for session in &closed {
-            let room = Room::Session(session.clone()).to_string();
-            let _ = ns.clone().within(room.clone()).leave(room).await;
-            hub.live.with(|inner| {
-                if let Some(sockets) = inner.sessions.remove(session) {
-                    for sid in sockets.keys() {
-                        inner.socket_session.remove(sid);
-                    }
-                }
-            });
-        }
-    }
+    let closed = hub
+        .commit(|tx, outbox| {
+            let closed = org::close_idle_sessions(tx, now - idle, now)?;
+            let coaching = closed.iter().filter(|(_, k)| *k == SessionKind::Coaching);
+            for (session, _) in coaching {
+                let updated = SessionUpdated {
+                    session_id: session.clone(),
+                    updates: SessionChanges {
+                        status: Some(SessionStatus::Completed),
+                        ..SessionChanges::default()
+                    },
+                    updated_by: None,
+                    updated_at: now,
+                };
+                outbox.push(
+                    Namespace::Main,
+                    vec![Room::Session(session.clone())],
+                    "session:updated",
+                    &updated,
+                )?;
+            }
+            Ok(closed.into_iter().map(|(id, _)| id).collect::<Vec<_>>())
+        })
+        .await?;
+    empty_closed_sessions(hub, &turn, &closed).await;
     Ok(closed)
+}
+
+/// Empties the rooms of closed sessions, after their last event, within the caller's move.
+async fn empty_closed_sessions(hub: &HubState, _turn: &MoveTurn<'_>, closed: &[Id]) {
+    let Some(ns) = hub.io.of(Namespace::Main.path()) else {
+        return;
+    };
+    for session in closed {
+        let room = Room::Session(session.clone()).to_string();
+        let _ = ns.clone().within(room.clone()).leave(room).await;
+        hub.live.with(|inner| {
+            if let Some(sockets) = inner.sessions.remove(session) {
+                for sid in sockets.keys() {
+                    inner.socket_session.remove(sid);
+                }
+            }
+        });
+    }
 }
 
 async fn online_members(hub: &HubState, project: &Id) -> Result<Vec<OnlineUser>> {

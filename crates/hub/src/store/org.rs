@@ -229,21 +229,33 @@ pub fn touch_session(conn: &Connection, session: &Id, now: DateTime<Utc>) -> Res
     Ok(())
 }
 
-/// Closes sessions idle since before `cutoff`; returns their ids.
+/// Closes sessions idle since before `cutoff` (a coaching one's status becomes
+/// `COMPLETED`); returns their ids and kinds.
 pub fn close_idle_sessions(
     conn: &Connection,
     cutoff: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<Vec<Id>> {
+) -> Result<Vec<(Id, SessionKind)>> {
     let mut stmt = conn.prepare(
-        "UPDATE sessions SET closed_at = ?2 WHERE closed_at IS NULL AND last_activity_at < ?1 RETURNING id",
+        "UPDATE sessions SET closed_at = ?2,
+             data = CASE kind WHEN 'coaching' THEN json_patch(data, '{\"status\":\"COMPLETED\"}')
+                    ELSE data END
+         WHERE closed_at IS NULL AND last_activity_at < ?1 RETURNING id, kind",
     )?;
     let rows = stmt.query_map(params![cutoff.to_rfc3339(), now.to_rfc3339()], |r| {
-        r.get::<_, String>(0)
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
     })?;
-    Ok(rows
-        .filter_map(|r| r.ok().and_then(|s| Id::new(s).ok()))
-        .collect())
+    let mut closed = Vec::new();
+    for row in rows {
+        let (id, kind) = row?;
+        let kind = if kind == SessionKind::Coaching.as_str() {
+            SessionKind::Coaching
+        } else {
+            SessionKind::Training
+        };
+        closed.extend(Id::new(id).ok().map(|id| (id, kind)));
+    }
+    Ok(closed)
 }
 
 /// The team of a contest.

@@ -389,7 +389,7 @@ export type SessionView = {
   cursors: { [key in string]: CursorPosition },
   /** The session's fields, merged from every `session:updated`. */
   fields: SessionChanges,
-  /** Who edited last. */
+  /** Who edited last (none when the hub closed it for idleness). */
   updatedBy: UserRef | null,
   /** When. */
   updatedAt: string | null,

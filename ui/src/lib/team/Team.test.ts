@@ -92,6 +92,24 @@ describe('Team', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('not connected');
   });
 
+  it('shows a closed session after the open ones, without a join button', () => {
+    const state = emptyState();
+    const session = (status: 'IN_PROGRESS' | 'COMPLETED', updatedBy: { id: string; name: string } | null) => ({
+      members: [], participants: [], participantsAsOf: null, activity: {}, cursors: {},
+      fields: { status }, updatedBy, updatedAt: '2026-11-22T10:05:00Z', lastActivityAt: null,
+    });
+    state.team.sessions = { a: session('COMPLETED', null), b: session('IN_PROGRESS', { id: 'l', name: 'Lea' }) };
+    applySnapshot({ version: 1, sections: [], state });
+    render(Team);
+    const cards = screen.getAllByTestId('session-card');
+    expect(cards.map((c) => [c.dataset.sessionId, c.dataset.closed])).toEqual([['b', 'false'], ['a', 'true']]);
+    expect(cards[1]!.textContent).toContain('Completed');
+    expect(cards[1]!.textContent).toContain('ended');
+    expect(cards[1]!.textContent).toContain('(idle)');
+    expect(cards[0]!.textContent).toContain('In progress');
+    expect(screen.getAllByTestId('session-join')).toHaveLength(1);
+  });
+
   it('says since when a list is not heard live', () => {
     const state = emptyState();
     const asOf = '2026-11-22T10:05:00Z';

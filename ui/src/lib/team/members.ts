@@ -1,7 +1,7 @@
 // The team view's rows (everyone seen in presence or training, with their numbers) and its
 // coaching sessions' people, joined and left through the engine.
 import { call } from '../ipc/invoke';
-import type { JoinSession, LeaveSession, ParticipantRole, PresenceStatus } from '../protocol';
+import type { JoinSession, LeaveSession, ParticipantRole, PresenceStatus, SessionStatus } from '../protocol';
 import type { AppState, SessionView, TrainingStats } from '../state/types';
 
 export interface Member {
@@ -53,6 +53,19 @@ export function sessionPeople(session: SessionView): SessionPerson[] {
     }
   }
   return people;
+}
+
+/** How a session's status reads. */
+export const STATUS_LABEL: Record<SessionStatus, string> = {
+  SCHEDULED: 'Scheduled',
+  IN_PROGRESS: 'In progress',
+  COMPLETED: 'Completed',
+  CANCELLED: 'Cancelled',
+};
+
+/** Whether the session is over: the hub has emptied it and refuses joins. */
+export function isClosed(session: SessionView): boolean {
+  return session.fields.status === 'COMPLETED' || session.fields.status === 'CANCELLED';
 }
 
 /** Whether `me` is among the session's participants now. */
