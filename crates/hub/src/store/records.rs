@@ -130,17 +130,7 @@ pub fn by_subject<T: DeserializeOwned>(
     kind: RecordKind,
     subject: &str,
 ) -> Result<Vec<T>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT payload FROM records WHERE kind = ?1 AND subject_id = ?2 ORDER BY created_at, rowid",
-    )?;
-    let rows = stmt.query_map(params![kind.as_str(), subject], |row| {
-        row.get::<_, String>(0)
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(serde_json::from_str(&row?)?);
-    }
-    Ok(out)
+    latest_by_subject(conn, kind, subject, usize::MAX)
 }
 
 /// The newest `limit` records of a kind about a subject, oldest first.
