@@ -69,9 +69,10 @@ impl SessionView {
         self.participants_as_of = None;
     }
 
-    /// From `at` on, nobody's coming or going reaches us; an earlier time stays.
+    /// From `at` on, nobody's coming or going reaches us; an earlier time stays. A closed
+    /// session's list stays known: nobody is in it.
     fn unheard_since(&mut self, at: DateTime<Utc>) -> bool {
-        let unheard = self.participants_as_of.is_none();
+        let unheard = self.participants_as_of.is_none() && !self.is_closed();
         if unheard {
             self.participants_as_of = Some(at);
         }

@@ -835,4 +835,9 @@ fn a_closed_session_keeps_its_fields_and_has_nobody_in_it() {
         "its fields stay to read"
     );
     assert!(closed.updated_by.is_none(), "the hub closed it");
+    assert!(
+        !s.team.connection_lost(chrono::Utc::now()),
+        "a closed session's list is not dated by a lost connection"
+    );
+    assert_eq!(s.team.sessions["s1"].participants_as_of, None);
 }
