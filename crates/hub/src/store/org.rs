@@ -23,6 +23,15 @@ impl SessionKind {
             SessionKind::Training => "training",
         }
     }
+
+    /// The kind stored in the `kind` column.
+    fn from_column(kind: &str) -> Self {
+        if kind == SessionKind::Coaching.as_str() {
+            SessionKind::Coaching
+        } else {
+            SessionKind::Training
+        }
+    }
 }
 
 /// The team owning a project.
@@ -84,12 +93,7 @@ pub fn session(conn: &Connection, id: &Id) -> Result<Option<(SessionKind, String
             params![id.as_str()],
             |r| {
                 let kind: String = r.get(0)?;
-                let kind = if kind == "coaching" {
-                    SessionKind::Coaching
-                } else {
-                    SessionKind::Training
-                };
-                Ok((kind, r.get(1)?, r.get(2)?))
+                Ok((SessionKind::from_column(&kind), r.get(1)?, r.get(2)?))
             },
         )
         .optional()?)
@@ -248,11 +252,7 @@ pub fn close_idle_sessions(
     let mut closed = Vec::new();
     for row in rows {
         let (id, kind) = row?;
-        let kind = if kind == SessionKind::Coaching.as_str() {
-            SessionKind::Coaching
-        } else {
-            SessionKind::Training
-        };
+        let kind = SessionKind::from_column(&kind);
         closed.extend(Id::new(id).ok().map(|id| (id, kind)));
     }
     Ok(closed)
