@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use sideline_hub::clock::ManualClock;
-use support::{TestClient, client_id, start_hub_with};
+use support::{TestClient, TestHub, client_id, start_hub_with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn past_retention_main_and_training_clients_get_state_snapshots_before_sync_done() {
@@ -202,16 +202,7 @@ async fn a_first_connection_finds_its_coaching_sessions_in_the_snapshot() {
             .map(|p| p["id"].as_str().unwrap().to_owned())
             .collect()
     };
-    let snapshot_of = async |user: &str| {
-        let mut client = hub.connect_as(user, "/").await;
-        let done = client.expect_event("sync:done").await;
-        assert_eq!(done["snapshot"], true, "a first connection");
-        client
-            .try_event_within("sync:snapshot", Duration::ZERO)
-            .await
-            .expect("sync:snapshot before sync:done")
-    };
-    let snapshot = snapshot_of("lead").await;
+    let snapshot = first_snapshot(&hub, "lead").await;
     let sessions = snapshot["coachingSessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 1, "{sessions:?}");
     let session = &sessions[0];
@@ -244,12 +235,12 @@ async fn a_first_connection_finds_its_coaching_sessions_in_the_snapshot() {
     );
     assert!(session["lastActivityAt"].is_string());
 
-    let agent_view = snapshot_of("agent01").await;
+    let agent_view = first_snapshot(&hub, "agent01").await;
     assert_eq!(
         agent_view["coachingSessions"][0]["sessionId"], "session-demo",
         "the learner is enrolled too"
     );
-    let outsider = snapshot_of("agent07").await;
+    let outsider = first_snapshot(&hub, "agent07").await;
     assert_eq!(
         outsider["coachingSessions"],
         json!([]),
@@ -265,7 +256,7 @@ async fn a_first_connection_finds_its_coaching_sessions_in_the_snapshot() {
     lead.emit("join-session", json!({ "sessionId": "session-demo" }))
         .await;
     lead.expect_event("session-joined").await;
-    let snapshot = snapshot_of("lead").await;
+    let snapshot = first_snapshot(&hub, "lead").await;
     let session = &snapshot["coachingSessions"][0];
     assert_eq!(present(session), ["lead"]);
     assert_eq!(session["members"].as_array().unwrap().len(), 2);
@@ -273,7 +264,7 @@ async fn a_first_connection_finds_its_coaching_sessions_in_the_snapshot() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_snapshot_lists_the_newest_notifications_only() {
-    use sideline_protocol::realtime::NOTIFICATIONS_KEPT;
+    use sideline_protocol::realtime::kept::NOTIFICATIONS as NOTIFICATIONS_KEPT;
 
     let hub = support::start_hub().await;
     let lead_token = hub.login("lead").await;
@@ -290,12 +281,7 @@ async fn a_snapshot_lists_the_newest_notifications_only() {
         assert_eq!(status, 201, "notification {i}");
     }
 
-    let mut agent = hub.connect_as("agent01", "/").await;
-    agent.expect_event("sync:done").await;
-    let snapshot = agent
-        .try_event_within("sync:snapshot", Duration::ZERO)
-        .await
-        .expect("sync:snapshot before sync:done");
+    let snapshot = first_snapshot(&hub, "agent01").await;
     let messages: Vec<&str> = snapshot["notifications"]
         .as_array()
         .unwrap()
@@ -312,6 +298,111 @@ async fn a_snapshot_lists_the_newest_notifications_only() {
     let (status, listed) = hub.get("/api/v1/notifications", &agent_token).await;
     assert_eq!(status, 200);
     assert_eq!(listed.as_array().map(Vec::len), Some(sent), "{listed}");
-    agent.disconnect().await;
     hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_lists_the_newest_notes_and_action_items_of_each_agent() {
+    use sideline_protocol::realtime::kept::{ACTION_ITEMS_PER_AGENT, NOTES_PER_AGENT};
+
+    // Captures as fast as the hub takes them: well past the default rate limit.
+    let hub = start_hub_with(|config| config.rate_limit_per_sec = 10_000.0).await;
+    let mut lead = hub.connect_as("lead", "/").await;
+    lead.expect_event("sync:done").await;
+    // agent01 gets more than a snapshot lists, agent02 fewer.
+    let sent = [
+        ("agent01", NOTES_PER_AGENT + 2, ACTION_ITEMS_PER_AGENT + 1),
+        ("agent02", 2, 1),
+    ];
+    for (agent, notes, items) in sent {
+        for i in 0..notes {
+            lead.emit(
+                "quickNote:create",
+                json!({ "clientId": client_id(), "agentId": agent, "noteType": "COACHING",
+                        "content": format!("{agent} n{i}"), "priority": "LOW" }),
+            )
+            .await;
+            lead.expect_event("quickNote:created").await;
+        }
+        for i in 0..items {
+            lead.emit(
+                "actionItem:create",
+                json!({ "clientId": client_id(), "agentId": agent, "title": format!("{agent} a{i}"),
+                        "dueDate": "2026-12-01", "priority": "LOW", "category": "skills" }),
+            )
+            .await;
+            lead.expect_event("actionItem:created").await;
+        }
+    }
+    lead.disconnect().await;
+
+    // What a snapshot lists about one agent: note contents or item titles, in order.
+    let about = |snapshot: &Value, list: &str, agent: &str| -> Vec<String> {
+        let text = if list == "quickNotes" {
+            "content"
+        } else {
+            "title"
+        };
+        snapshot[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["agentId"] == agent)
+            .map(|x| x[text].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let newest = |agent: &str, prefix: &str, sent: usize, kept: usize| -> Vec<String> {
+        (sent.saturating_sub(kept)..sent)
+            .map(|i| format!("{agent} {prefix}{i}"))
+            .collect()
+    };
+    let leader_view = first_snapshot(&hub, "lead").await;
+    for (agent, notes, items) in sent {
+        assert_eq!(
+            about(&leader_view, "quickNotes", agent),
+            newest(agent, "n", notes, NOTES_PER_AGENT),
+            "the newest notes about {agent}, oldest first"
+        );
+        assert_eq!(
+            about(&leader_view, "actionItems", agent),
+            newest(agent, "a", items, ACTION_ITEMS_PER_AGENT),
+            "the newest action items for {agent}, oldest first"
+        );
+    }
+    // An agent's own snapshot has the same bound.
+    let agent_view = first_snapshot(&hub, "agent01").await;
+    assert_eq!(
+        about(&agent_view, "quickNotes", "agent01"),
+        about(&leader_view, "quickNotes", "agent01")
+    );
+    assert_eq!(
+        about(&agent_view, "actionItems", "agent01"),
+        about(&leader_view, "actionItems", "agent01")
+    );
+
+    // The older ones are still on the hub: its HTTP lists have them all.
+    let token = hub.login("lead").await;
+    let (_, notes, items) = sent[0];
+    for (path, count) in [
+        ("/api/v1/notes?agentId=agent01", notes),
+        ("/api/v1/action-items?agentId=agent01", items),
+    ] {
+        let (status, all) = hub.get(path, &token).await;
+        assert_eq!(status, 200);
+        assert_eq!(all.as_array().map(Vec::len), Some(count), "{path}");
+    }
+    hub.stop().await;
+}
+
+/// The `sync:snapshot` a user's first `/` connection gets before `sync:done`.
+async fn first_snapshot(hub: &TestHub, user: &str) -> Value {
+    let mut client = hub.connect_as(user, "/").await;
+    let done = client.expect_event("sync:done").await;
+    assert_eq!(done["snapshot"], true, "a first connection");
+    let snapshot = client
+        .try_event_within("sync:snapshot", Duration::ZERO)
+        .await
+        .expect("sync:snapshot before sync:done");
+    client.disconnect().await;
+    snapshot
 }

@@ -12,6 +12,7 @@ use ts_rs::{Config, TS, TypeVisitor};
 use crate::connection::{ErrorCode, HandshakeAuth, PROTOCOL_VERSION};
 use crate::events::{Direction, EVENT_SETS, EventSpec, catalogue};
 use crate::namespace::Namespace;
+use crate::realtime::kept;
 use crate::validate::limits;
 
 /// The first line of every generated file.
@@ -292,13 +293,37 @@ export type Durable<T> = T & { eventId: EventId };
     w.push_str(
         "/** Validation limits the hub enforces on client payloads (lengths in characters). */\n",
     );
-    w.push_str("export const LIMITS = {\n");
-    for limit in limits::TABLE {
+    ts_limits(w, "LIMITS", limits::TABLE);
+    w.push_str(
+        "\n/** How many entries of each growing list `sync:snapshot` lists and a client keeps \
+         (the newest). */\n",
+    );
+    ts_limits(w, "KEPT", kept::TABLE);
+    out
+}
+
+/// `export const {name} = { … } as const;` with one documented entry per limit.
+fn ts_limits(w: &mut String, name: &str, table: &[limits::Limit]) {
+    let _ = writeln!(w, "export const {name} = {{");
+    for limit in table {
         let _ = writeln!(w, "  /** {} */", limit.doc);
         let _ = writeln!(w, "  {}: {},", limit.name, number(limit.value));
     }
     w.push_str("} as const;\n");
-    out
+}
+
+/// A Markdown table of limits, its second column headed `value`.
+fn markdown_limits(w: &mut String, first: &str, last: &str, table: &[limits::Limit]) {
+    let _ = writeln!(w, "| {first} | value | {last} |\n| --- | --- | --- |");
+    for limit in table {
+        let _ = writeln!(
+            w,
+            "| `{}` | {} | {} |",
+            limit.name,
+            number(limit.value),
+            cell(limit.doc)
+        );
+    }
 }
 
 /// Escapes a Markdown table cell.
@@ -319,16 +344,16 @@ pub fn render_markdown() -> String {
          content, titles, messages, comments) must also not be blank once trimmed. The UI gets \
          the same numbers as `LIMITS` in `protocol.ts`.\n\n",
     );
-    w.push_str("| limit | value | applies to |\n| --- | --- | --- |\n");
-    for limit in limits::TABLE {
-        let _ = writeln!(
-            w,
-            "| `{}` | {} | {} |",
-            limit.name,
-            number(limit.value),
-            cell(limit.doc)
-        );
-    }
+    markdown_limits(w, "limit", "applies to", limits::TABLE);
+
+    w.push_str("\n## Snapshot bounds\n\n");
+    w.push_str(
+        "`sync:snapshot` lists only the newest entries of the lists that grow with use, and a \
+         client keeps no more of them when live events add to them, so that a year of use costs \
+         no more than a week. Older entries stay on the hub, whose HTTP API lists them all. The \
+         UI gets the same numbers as `KEPT` in `protocol.ts`.\n\n",
+    );
+    markdown_limits(w, "bound", "what it bounds", kept::TABLE);
 
     w.push_str("\n## Error codes\n\n");
     w.push_str(

@@ -239,9 +239,20 @@ pub struct TeamPresence {
     pub status: PresenceStatus,
 }
 
-/// How many notifications, the newest, a [`MainSnapshot`] lists and a client keeps. Older ones
-/// stay on the hub until the user clears them (`GET /api/v1/notifications` lists them all).
-pub const NOTIFICATIONS_KEPT: usize = 100;
+/// How much of each growing list a [`MainSnapshot`] lists and a client keeps: the newest
+/// entries only, so that a year of use costs no more memory, and no longer snapshots, than a
+/// week. Older entries stay on the hub, and its HTTP API lists them all. The UI gets the same
+/// numbers as `KEPT` in `protocol.ts`, to say when a list shows only the newest.
+pub mod kept {
+    crate::validate::declare_limits! {
+        /// Notifications of the user, the newest (`GET /api/v1/notifications` lists them all).
+        NOTIFICATIONS: usize = 100;
+        /// Quick notes per agent, the newest (`GET /api/v1/notes?agentId=` lists them all).
+        NOTES_PER_AGENT: usize = 50;
+        /// Action items per agent, the newest (`GET /api/v1/action-items?agentId=` lists them all).
+        ACTION_ITEMS_PER_AGENT: usize = 50;
+    }
+}
 
 /// `sync:snapshot`: the full `/` state of the connecting user, sent instead of a replay when
 /// the client sent no `lastEventId` or one that predates the hub's retention window (then
@@ -255,11 +266,13 @@ pub struct MainSnapshot {
     /// Whose state this is.
     pub user_id: Id,
     /// Quick notes about the user (an agent) or about every agent of the user's team (a
-    /// leader), oldest first. Empty for a display.
+    /// leader): the newest 50 per agent ([`kept::NOTES_PER_AGENT`]), oldest first. Empty for a
+    /// display.
     pub quick_notes: Vec<crate::notes::QuickNote>,
-    /// Action items, with the same scope as `quickNotes`.
+    /// Action items, with the same scope as `quickNotes`: the newest 50 per agent
+    /// ([`kept::ACTION_ITEMS_PER_AGENT`]), oldest first.
     pub action_items: Vec<crate::notes::ActionItem>,
-    /// The user's newest notifications (at most 100, [`NOTIFICATIONS_KEPT`]) with their read
+    /// The user's newest notifications (at most 100, [`kept::NOTIFICATIONS`]) with their read
     /// state, oldest first.
     pub notifications: Vec<crate::notifications::Notification>,
     /// Analysis runs still running in the user's projects.

@@ -12,6 +12,26 @@ use std::fmt;
 
 use crate::id::ClientId;
 
+/// Declares each limit of a table once: the `pub const` and its row in the module's `TABLE`
+/// of [`Limit`](limits::Limit)s, which the generated TypeScript and docs list. Each limit takes
+/// a one-line doc comment.
+macro_rules! declare_limits {
+    ($( #[doc = $doc:literal] $name:ident: $ty:ty = $value:expr; )*) => {
+        $( #[doc = $doc] pub const $name: $ty = $value; )*
+
+        /// Every limit, in declaration order.
+        #[allow(clippy::cast_precision_loss, clippy::cast_lossless)]
+        pub const TABLE: &[$crate::validate::limits::Limit] = &[
+            $( $crate::validate::limits::Limit {
+                name: stringify!($name),
+                value: $name as f64,
+                doc: $doc.trim_ascii(),
+            }, )*
+        ];
+    };
+}
+pub(crate) use declare_limits;
+
 /// Limits referenced by the validation rules. They are part of the protocol: the UI gets the
 /// same numbers as `LIMITS` in `protocol.ts` (and `docs/protocol.md` lists them) so it can stop
 /// a user before the hub does.
@@ -27,20 +47,7 @@ pub mod limits {
         pub doc: &'static str,
     }
 
-    /// Declares each limit once: the `pub const` and its row in [`TABLE`].
-    macro_rules! limits {
-        ($( #[doc = $doc:literal] $name:ident: $ty:ty = $value:expr; )*) => {
-            $( #[doc = $doc] pub const $name: $ty = $value; )*
-
-            /// Every limit, in declaration order.
-            #[allow(clippy::cast_precision_loss, clippy::cast_lossless)]
-            pub const TABLE: &[Limit] = &[
-                $( Limit { name: stringify!($name), value: $name as f64, doc: $doc.trim_ascii() }, )*
-            ];
-        };
-    }
-
-    limits! {
+    super::declare_limits! {
         /// Maximum length of an id, in characters of `[A-Za-z0-9_-]`.
         ID_MAX_LEN: usize = 64;
         /// Maximum length of a quick note's `content`.

@@ -696,13 +696,17 @@ export type MainSnapshot = {
   userId: Id,
   /**
    * Quick notes about the user (an agent) or about every agent of the user's team (a
-   * leader), oldest first. Empty for a display.
+   * leader): the newest 50 per agent (`kept::NOTES_PER_AGENT`), oldest first. Empty for a
+   * display.
    */
   quickNotes: Array<QuickNote>,
-  /** Action items, with the same scope as `quickNotes`. */
+  /**
+   * Action items, with the same scope as `quickNotes`: the newest 50 per agent
+   * (`kept::ACTION_ITEMS_PER_AGENT`), oldest first.
+   */
   actionItems: Array<ActionItem>,
   /**
-   * The user's newest notifications (at most 100, `NOTIFICATIONS_KEPT`) with their read
+   * The user's newest notifications (at most 100, `kept::NOTIFICATIONS`) with their read
    * state, oldest first.
    */
   notifications: Array<Notification>,
@@ -1835,4 +1839,14 @@ export const LIMITS = {
   TIME_SPENT_MAX_SECONDS: 86400,
   /** Maximum size of a free-form JSON `data` value, in bytes of compact JSON. */
   JSON_DATA_MAX_BYTES: 16384,
+} as const;
+
+/** How many entries of each growing list `sync:snapshot` lists and a client keeps (the newest). */
+export const KEPT = {
+  /** Notifications of the user, the newest (`GET /api/v1/notifications` lists them all). */
+  NOTIFICATIONS: 100,
+  /** Quick notes per agent, the newest (`GET /api/v1/notes?agentId=` lists them all). */
+  NOTES_PER_AGENT: 50,
+  /** Action items per agent, the newest (`GET /api/v1/action-items?agentId=` lists them all). */
+  ACTION_ITEMS_PER_AGENT: 50,
 } as const;

@@ -9,6 +9,32 @@ fn apply(state: &mut AppState, ns: Namespace, name: &str, data: Value) -> Vec<Se
     state.apply(id, &event).into_iter().collect()
 }
 
+/// Puts a capture still waiting to sync about `agent` into the state, as the outbox would.
+fn insert_pending_note(
+    state: &mut AppState,
+    agent: &str,
+    created_at: chrono::DateTime<chrono::Utc>,
+) -> sideline_protocol::ClientId {
+    let client_id = sideline_protocol::ClientId::new_v7();
+    state.work.notes.insert(
+        client_id.to_string(),
+        super::work::NoteView {
+            client_id,
+            state: SyncState::Pending,
+            reason: None,
+            id: None,
+            agent_id: agent.parse().unwrap(),
+            note_type: sideline_protocol::notes::NoteType::Coaching,
+            priority: sideline_protocol::notes::Priority::Low,
+            category: None,
+            content: "not sent yet".into(),
+            created_by: None,
+            created_at,
+        },
+    );
+    client_id
+}
+
 fn rank(id: u64, user: &str, prev: u32, new: u32) -> Value {
     json!({"eventId": id, "userId": user, "userName": user, "previousRank": prev, "newRank": new,
            "metric": "revenue", "value": 100.0, "range": "week", "timestamp": "2025-01-24T10:00:00Z"})
@@ -147,7 +173,7 @@ fn notifications_count_unread_and_clear() {
 
 #[test]
 fn only_the_newest_notifications_stay_and_the_unread_count_is_theirs() {
-    use sideline_protocol::realtime::NOTIFICATIONS_KEPT;
+    use sideline_protocol::realtime::kept::NOTIFICATIONS as NOTIFICATIONS_KEPT;
     let notification = |n: usize| {
         json!({"id": format!("n{n}"), "userId": "lead", "type": "info", "message": "hi",
                "read": false,
@@ -182,6 +208,106 @@ fn only_the_newest_notifications_stay_and_the_unread_count_is_theirs() {
     from_snapshot.work.replace_from_snapshot(&snapshot);
     assert_eq!(ids(&from_snapshot), newest);
     assert_eq!(from_snapshot.work.unread_count, NOTIFICATIONS_KEPT);
+}
+
+#[test]
+fn only_the_newest_synced_notes_and_action_items_of_each_agent_stay() {
+    use sideline_protocol::realtime::kept::{ACTION_ITEMS_PER_AGENT, NOTES_PER_AGENT};
+    let at = |n: usize| format!("2025-01-24T{:02}:{:02}:00Z", 10 + n / 60, n % 60);
+    let note = |agent: &str, n: usize| {
+        json!({"id": format!("{agent}-n{n}"), "clientId": uuid::Uuid::now_v7(), "agentId": agent,
+               "teamLeaderId": "lead", "noteType": "COACHING", "content": "c", "priority": "LOW",
+               "createdAt": at(n), "createdBy": {"id": "lead", "name": "Lea"}})
+    };
+    let item = |agent: &str, n: usize| {
+        json!({"id": format!("{agent}-a{n}"), "clientId": uuid::Uuid::now_v7(), "agentId": agent,
+               "teamLeaderId": "lead", "title": "t", "dueDate": "2025-02-01", "priority": "LOW",
+               "category": "skills", "status": "PENDING", "createdAt": at(n),
+               "createdBy": {"id": "lead", "name": "Lea"}})
+    };
+    // What the state holds about an agent: synced ids in time order, and how many pending.
+    let notes_of = |s: &AppState, agent: &str| -> (Vec<String>, usize) {
+        let mut notes: Vec<_> = s
+            .work
+            .notes
+            .values()
+            .filter(|n| n.agent_id.as_str() == agent)
+            .collect();
+        notes.sort_by_key(|n| n.created_at);
+        let synced = notes
+            .iter()
+            .filter_map(|n| n.id.as_ref().map(ToString::to_string));
+        let pending = notes
+            .iter()
+            .filter(|n| n.state == SyncState::Pending)
+            .count();
+        (synced.collect(), pending)
+    };
+    let items_of = |s: &AppState, agent: &str| -> Vec<String> {
+        let mut items: Vec<_> = s
+            .work
+            .action_items
+            .values()
+            .filter(|i| i.agent_id.as_str() == agent)
+            .collect();
+        items.sort_by_key(|i| i.created_at);
+        items
+            .iter()
+            .filter_map(|i| i.id.as_ref().map(ToString::to_string))
+            .collect()
+    };
+    let newest = |agent: &str, kind: &str, sent: usize, kept: usize| -> Vec<String> {
+        (sent - kept..sent)
+            .map(|n| format!("{agent}-{kind}{n}"))
+            .collect()
+    };
+    let (notes_sent, items_sent) = (NOTES_PER_AGENT + 3, ACTION_ITEMS_PER_AGENT + 1);
+
+    // Live: a capture still waiting to sync stays whatever its age, and another agent's few
+    // notes are untouched.
+    let mut s = AppState::default();
+    insert_pending_note(&mut s, "agent01", "2025-01-24T09:00:00Z".parse().unwrap());
+    let mut event_id = 0;
+    let mut live = |s: &mut AppState, name: &str, mut data: Value| {
+        event_id += 1;
+        data["eventId"] = json!(event_id);
+        apply(s, Namespace::Main, name, data);
+    };
+    for n in 0..notes_sent {
+        live(&mut s, "quickNote:created", note("agent01", n));
+    }
+    for n in 0..items_sent {
+        live(&mut s, "actionItem:created", item("agent01", n));
+    }
+    live(&mut s, "quickNote:created", note("agent02", 0));
+    assert_eq!(
+        notes_of(&s, "agent01"),
+        (newest("agent01", "n", notes_sent, NOTES_PER_AGENT), 1)
+    );
+    assert_eq!(
+        items_of(&s, "agent01"),
+        newest("agent01", "a", items_sent, ACTION_ITEMS_PER_AGENT)
+    );
+    assert_eq!(notes_of(&s, "agent02"), (vec!["agent02-n0".to_owned()], 0));
+
+    // A snapshot from a server that lists more keeps the same.
+    let mut from_snapshot = AppState::default();
+    let snapshot: sideline_protocol::realtime::MainSnapshot = serde_json::from_value(json!({
+        "userId": "lead", "notifications": [], "openAnalyses": [], "presence": [],
+        "takenAt": "2025-01-24T12:00:00Z",
+        "quickNotes": (0..notes_sent).map(|n| note("agent01", n)).collect::<Vec<_>>(),
+        "actionItems": (0..items_sent).map(|n| item("agent01", n)).collect::<Vec<_>>(),
+    }))
+    .expect("snapshot");
+    from_snapshot.work.replace_from_snapshot(&snapshot);
+    assert_eq!(
+        notes_of(&from_snapshot, "agent01"),
+        (newest("agent01", "n", notes_sent, NOTES_PER_AGENT), 0)
+    );
+    assert_eq!(
+        items_of(&from_snapshot, "agent01"),
+        newest("agent01", "a", items_sent, ACTION_ITEMS_PER_AGENT)
+    );
 }
 
 #[test]
@@ -529,23 +655,7 @@ fn a_snapshot_replaces_synced_lists_and_keeps_local_captures() {
         json!({"userId": "agent02", "userName": "Bo", "status": "online",
                "changedAt": "2025-01-24T10:00:00Z"}),
     );
-    let pending = sideline_protocol::ClientId::new_v7();
-    s.work.notes.insert(
-        pending.to_string(),
-        super::work::NoteView {
-            client_id: pending,
-            state: SyncState::Pending,
-            reason: None,
-            id: None,
-            agent_id: "agent01".parse().unwrap(),
-            note_type: sideline_protocol::notes::NoteType::Coaching,
-            priority: sideline_protocol::notes::Priority::Low,
-            category: None,
-            content: "not sent yet".into(),
-            created_by: None,
-            created_at: chrono::Utc::now(),
-        },
-    );
+    let pending = insert_pending_note(&mut s, "agent01", chrono::Utc::now());
     let synced = sideline_protocol::ClientId::new_v7();
     let changed = apply(
         &mut s,

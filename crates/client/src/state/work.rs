@@ -2,7 +2,7 @@
 //! and rejected captures), analyses with per-detector and overall progress and ETA, and
 //! notifications with the unread count.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -11,8 +11,7 @@ use sideline_protocol::notes::{
 };
 use sideline_protocol::notifications::Notification;
 use sideline_protocol::projects::{DetectorStatus, OpenAnalysis};
-use sideline_protocol::realtime::MainSnapshot;
-use sideline_protocol::realtime::NOTIFICATIONS_KEPT;
+use sideline_protocol::realtime::{MainSnapshot, kept};
 use sideline_protocol::{CalendarDate, ClientId, EventId, Id, MainServerEvent, UserRef};
 
 use crate::state::leaderboard::FEED_LEN;
@@ -178,13 +177,15 @@ impl AnalysisView {
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkState {
-    /// Notes by clientId (capture order).
+    /// Notes by clientId (capture order): every pending or rejected capture, and the newest 50
+    /// synced notes about each agent (`kept::NOTES_PER_AGENT`).
     pub notes: BTreeMap<String, NoteView>,
-    /// Action items by clientId.
+    /// Action items by clientId: every pending or rejected capture, and the newest 50 synced
+    /// items for each agent (`kept::ACTION_ITEMS_PER_AGENT`).
     pub action_items: BTreeMap<String, ActionItemView>,
     /// Analyses by id: every running one, and the latest 100 finished ([`FEED_LEN`]).
     pub analyses: BTreeMap<String, AnalysisView>,
-    /// Notifications, newest first: the latest 100 (`NOTIFICATIONS_KEPT`).
+    /// Notifications, newest first: the latest 100 (`kept::NOTIFICATIONS`).
     pub notifications: Vec<Notification>,
     /// How many of those are unread.
     pub unread_count: usize,
@@ -298,12 +299,22 @@ impl WorkState {
     pub fn replace_from_snapshot(&mut self, snapshot: &MainSnapshot) {
         self.notes.retain(|_, n| n.state != SyncState::Synced);
         for note in &snapshot.quick_notes {
-            self.note_synced(note);
+            self.insert_synced_note(note);
         }
         self.action_items
             .retain(|_, i| i.state != SyncState::Synced);
         for item in &snapshot.action_items {
-            self.action_item_synced(item);
+            self.insert_synced_action_item(item);
+        }
+        // The hub lists no more than we keep; a server that lists more is cut to the same.
+        let agents: BTreeSet<&Id> = snapshot
+            .quick_notes
+            .iter()
+            .map(|n| &n.agent_id)
+            .chain(snapshot.action_items.iter().map(|i| &i.agent_id))
+            .collect();
+        for agent in agents {
+            self.keep_newest_of(agent);
         }
         self.notifications = snapshot.notifications.clone();
         self.keep_newest_notifications();
@@ -346,13 +357,29 @@ impl WorkState {
         }
     }
 
-    /// Newest first, and only the newest [`NOTIFICATIONS_KEPT`], as a snapshot lists them: a
+    /// Only the newest synced notes and action items about `agent` ([`kept`]), as a snapshot
+    /// lists them: a leader's notes about a team grow by thousands a year, and the whole list is
+    /// sent to the UI on every change. Pending and rejected captures always stay (the outbox
+    /// owns them). Older ones stay on the hub.
+    fn keep_newest_of(&mut self, agent: &Id) {
+        forget_oldest_synced(&mut self.notes, agent, kept::NOTES_PER_AGENT, |n| {
+            (&n.agent_id, n.state, n.created_at)
+        });
+        forget_oldest_synced(
+            &mut self.action_items,
+            agent,
+            kept::ACTION_ITEMS_PER_AGENT,
+            |i| (&i.agent_id, i.state, i.created_at),
+        );
+    }
+
+    /// Newest first, and only the newest [`kept::NOTIFICATIONS`], as a snapshot lists them: a
     /// user who never clears them would otherwise hold, and re-send to the UI, every one ever
     /// sent. Older ones stay on the hub until cleared.
     fn keep_newest_notifications(&mut self) {
         self.notifications
             .sort_by_key(|n| std::cmp::Reverse(n.created_at));
-        self.notifications.truncate(NOTIFICATIONS_KEPT);
+        self.notifications.truncate(kept::NOTIFICATIONS);
         self.count_unread();
     }
 
@@ -361,6 +388,18 @@ impl WorkState {
     }
 
     fn note_synced(&mut self, note: &QuickNote) -> bool {
+        self.insert_synced_note(note);
+        self.keep_newest_of(&note.agent_id);
+        true
+    }
+
+    fn action_item_synced(&mut self, item: &ActionItem) -> bool {
+        self.insert_synced_action_item(item);
+        self.keep_newest_of(&item.agent_id);
+        true
+    }
+
+    fn insert_synced_note(&mut self, note: &QuickNote) {
         self.notes.insert(
             note.client_id.to_string(),
             NoteView {
@@ -377,10 +416,9 @@ impl WorkState {
                 created_at: note.created_at,
             },
         );
-        true
     }
 
-    fn action_item_synced(&mut self, item: &ActionItem) -> bool {
+    fn insert_synced_action_item(&mut self, item: &ActionItem) {
         self.action_items.insert(
             item.client_id.to_string(),
             ActionItemView {
@@ -399,7 +437,6 @@ impl WorkState {
                 created_at: item.created_at,
             },
         );
-        true
     }
 
     /// The hub refused a capture for good: show it rejected with the reason.
@@ -491,6 +528,30 @@ impl WorkState {
             }
         }
         changed
+    }
+}
+
+/// Drops the oldest synced entries about `agent` past the newest `kept`. `fields` reads an
+/// entry's agent, sync state and time; ties go by key (client ids are v7: capture order).
+fn forget_oldest_synced<V>(
+    entries: &mut BTreeMap<String, V>,
+    agent: &Id,
+    kept: usize,
+    fields: impl Fn(&V) -> (&Id, SyncState, DateTime<Utc>),
+) {
+    let mut synced: Vec<(DateTime<Utc>, String)> = entries
+        .iter()
+        .filter_map(|(key, entry)| {
+            let (about, state, at) = fields(entry);
+            (about == agent && state == SyncState::Synced).then(|| (at, key.clone()))
+        })
+        .collect();
+    if synced.len() <= kept {
+        return;
+    }
+    synced.sort_unstable();
+    for (_, key) in &synced[..synced.len() - kept] {
+        entries.remove(key);
     }
 }
 

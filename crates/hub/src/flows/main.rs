@@ -13,7 +13,7 @@ use sideline_protocol::coaching::{
 use sideline_protocol::projects::{
     AnalysisCancelled, Comment, CommentResolved, OnlineUser, ProjectUserJoined, ProjectUserLeft,
 };
-use sideline_protocol::realtime::{BroadcastMessage, DataAction, DataUpdated, NOTIFICATIONS_KEPT};
+use sideline_protocol::realtime::{BroadcastMessage, DataAction, DataUpdated, kept};
 use sideline_protocol::{Id, MainClientEvent, Namespace, PresenceStatus, Room};
 use socketioxide::extract::SocketRef;
 
@@ -877,10 +877,10 @@ async fn data_update(
 }
 
 /// The `sync:snapshot` of a user on `/` (sent instead of a replay on a first connection or past
-/// the retention window):
-/// notes and action items about the user (an agent) or about every member of the user's team
-/// (a leader), the user's newest notifications with read state, running analyses of the user's
-/// projects, and the team's presence. A display gets the team's presence only.
+/// the retention window): the newest notes and action items about the user (an agent) or about
+/// each member of the user's team (a leader), the user's newest notifications with read state,
+/// running analyses of the user's projects, and the team's presence. A display gets the team's
+/// presence only.
 pub fn snapshot(
     hub: &HubState,
     conn: &rusqlite::Connection,
@@ -899,15 +899,17 @@ pub fn snapshot(
     let mut quick_notes: Vec<QuickNote> = Vec::new();
     let mut action_items: Vec<ActionItem> = Vec::new();
     for subject in &subjects {
-        quick_notes.extend(records::by_subject(
+        quick_notes.extend(records::latest_by_subject(
             conn,
             RecordKind::QuickNote,
             subject.as_str(),
+            kept::NOTES_PER_AGENT,
         )?);
-        action_items.extend(records::by_subject(
+        action_items.extend(records::latest_by_subject(
             conn,
             RecordKind::ActionItem,
             subject.as_str(),
+            kept::ACTION_ITEMS_PER_AGENT,
         )?);
     }
     quick_notes.sort_by_key(|n| n.created_at);
@@ -919,7 +921,7 @@ pub fn snapshot(
             conn,
             RecordKind::Notification,
             principal.user_id.as_str(),
-            NOTIFICATIONS_KEPT,
+            kept::NOTIFICATIONS,
         )?;
         let mut open = Vec::new();
         for project in org::projects_of(conn, &principal.user_id)? {

@@ -548,13 +548,19 @@ export type TvSettings = {
 
 /** Notes, action items, analyses and notifications. */
 export type WorkState = {
-  /** Notes by clientId (capture order). */
+  /**
+   * Notes by clientId (capture order): every pending or rejected capture, and the newest 50
+   * synced notes about each agent (`kept::NOTES_PER_AGENT`).
+   */
   notes: { [key in string]: NoteView },
-  /** Action items by clientId. */
+  /**
+   * Action items by clientId: every pending or rejected capture, and the newest 50 synced
+   * items for each agent (`kept::ACTION_ITEMS_PER_AGENT`).
+   */
   actionItems: { [key in string]: ActionItemView },
   /** Analyses by id: every running one, and the latest 100 finished (`FEED_LEN`). */
   analyses: { [key in string]: AnalysisView },
-  /** Notifications, newest first: the latest 100 (`NOTIFICATIONS_KEPT`). */
+  /** Notifications, newest first: the latest 100 (`kept::NOTIFICATIONS`). */
   notifications: Array<Notification>,
   /** How many of those are unread. */
   unreadCount: number,

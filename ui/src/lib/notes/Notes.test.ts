@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { KEPT } from '../protocol';
 import { emptyState, note } from '../state/fixtures';
 import { applySnapshot, resetState } from '../state/store.svelte';
 import Notes from './Notes.svelte';
@@ -36,6 +37,40 @@ describe('Notes', () => {
     expect(within(items[0]!).getByText('waiting to sync')).toBeTruthy();
     expect(within(items[0]!).queryByTestId('note-reason')).toBeNull();
     expect(within(items[2]!).getByTestId('note-reason').textContent).toBe('agent not in your team');
+  });
+
+  it('says whose lists show only the newest, as many as the engine keeps', () => {
+    const state = emptyState();
+    state.team.presence = {
+      'u-agent': { userName: 'Alex Agent', status: 'online', changedAt: null },
+      'u-other': { userName: 'Bo Other', status: 'online', changedAt: null },
+    };
+    const synced = (agentId: string, count: number, prefix: string) =>
+      Array.from({ length: count }, (_, i) => note(`${prefix}${i}`, { agentId, state: 'synced' }));
+    // Alex: as many synced notes as kept (a pending one does not count); Bo: one fewer.
+    const notes = [
+      ...synced('u-agent', KEPT.NOTES_PER_AGENT, 'a'),
+      note('pending', { agentId: 'u-other', state: 'pending' }),
+      ...synced('u-other', KEPT.NOTES_PER_AGENT - 1, 'b'),
+    ];
+    state.work.notes = Object.fromEntries(notes.map((n) => [n.clientId, n]));
+    state.work.actionItems = Object.fromEntries(
+      Array.from({ length: KEPT.ACTION_ITEMS_PER_AGENT }, (_, i) => [
+        `i${i}`,
+        {
+          clientId: `i${i}`, state: 'synced', reason: null, id: `item${i}`, agentId: 'u-other',
+          title: 't', description: null, dueDate: '2026-12-01', priority: 'LOW', category: 'c',
+          status: 'PENDING', createdBy: null, createdAt: '2026-11-22T10:00:00Z',
+        },
+      ]),
+    );
+    applySnapshot({ version: 1, sections: [], state });
+    render(Notes);
+    const hints = screen.getAllByTestId('older-notes');
+    expect(hints.map((h) => h.textContent)).toEqual([
+      expect.stringContaining(`newest ${KEPT.NOTES_PER_AGENT} synced notes about Alex Agent`),
+    ]);
+    expect(screen.getByTestId('older-action-items').textContent).toContain('for Bo Other;');
   });
 
   it('never offers me as an agent in the note or action-item pickers', () => {

@@ -84,6 +84,17 @@ export function byAgent<T extends { agentId: string }>(
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/**
+ * The agents about whom the engine holds as many synced entries as it keeps (`KEPT` in the
+ * protocol: the newest only): older ones are on the hub, not on screen.
+ */
+export function agentsAtBound<T extends { agentId: string; state: string }>(items: T[], kept: number): Set<string> {
+  const synced = new Map<string, number>();
+  for (const item of items)
+    if (item.state === 'synced') synced.set(item.agentId, (synced.get(item.agentId) ?? 0) + 1);
+  return new Set([...synced].filter(([, count]) => count >= kept).map(([agent]) => agent));
+}
+
 /** Captures a note (stored in the outbox first: works offline). Returns its clientId. */
 export function captureNote(note: NoteInput): Promise<string> {
   return call<string>('capture_note', { note });

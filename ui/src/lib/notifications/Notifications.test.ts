@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { KEPT } from '../protocol';
 import { emptyState } from '../state/fixtures';
 import { applySnapshot, resetState } from '../state/store.svelte';
 import Notifications from './Notifications.svelte';
@@ -33,6 +34,19 @@ describe('Notifications', () => {
     expect(screen.getByTestId('unread-count').textContent).toBe('1');
     expect(container.querySelector('b')).toBeNull();
     expect(screen.getAllByTestId('mark-read')).toHaveLength(1);
+  });
+
+  it('says when it lists only the newest, as many as the engine keeps', () => {
+    const { unmount } = render(Notifications);
+    expect(screen.queryByTestId('older-notifications')).toBeNull();
+    unmount();
+    const state = emptyState();
+    state.work.notifications = Array.from({ length: KEPT.NOTIFICATIONS }, (_, i) => ({
+      id: `n${i}`, userId: 'u-me', type: 'info', message: 'm', read: true, createdAt: '2026-11-22T10:00:00Z',
+    }));
+    applySnapshot({ version: 2, sections: [], state });
+    render(Notifications);
+    expect(screen.getByTestId('older-notifications').textContent).toContain(`newest ${KEPT.NOTIFICATIONS}`);
   });
 
   it('marks one read, all read, and clears, through send_event', async () => {
