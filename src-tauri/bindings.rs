@@ -5,8 +5,10 @@
 //! the checked-in file is stale; `cargo xtask codegen` (or `SIDELINE_BLESS=1 cargo test -p
 //! sideline-app --lib bindings`) rewrites it.
 
+use sideline_client::hub_api::HistoryPage;
 use sideline_client::profiles::{KeychainState, Profile, TvSettings};
 use sideline_client::typescript::TypeCollector;
+use sideline_protocol::notes::{ActionItem, QuickNote};
 
 use crate::commands::{AppInfo, DisplaySignInRequest, Settings, SignInRequest};
 use crate::error::{CommandError, ErrorCode};
@@ -34,6 +36,8 @@ pub fn render_typescript() -> String {
     types.root::<Celebration>();
     types.root::<Navigate>();
     types.root::<StateFeed>();
+    types.root::<HistoryPage<QuickNote>>();
+    types.root::<HistoryPage<ActionItem>>();
     let types = types.finish();
 
     let mut out = String::from(

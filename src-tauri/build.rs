@@ -16,6 +16,8 @@ const COMMANDS: &[&str] = &[
     "app_state",
     "capture_note",
     "capture_action_item",
+    "note_history",
+    "action_item_history",
     "send_event",
     "retry_now",
     "settings",

@@ -5,9 +5,11 @@ use serde_json::Value;
 use sideline_client::ConnectionStatus;
 use sideline_client::alerts::AlertSettings;
 use sideline_client::engine::StateUpdate;
+use sideline_client::hub_api::HistoryPage;
 use sideline_client::outbox::{ActionItemInput, NoteInput};
 use sideline_client::profiles::{self, AppSettings, TvSettings};
-use sideline_protocol::{ClientEvent, Namespace};
+use sideline_protocol::notes::{ActionItem, QuickNote};
+use sideline_protocol::{ClientEvent, Id, Namespace};
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewWindow};
 
 use crate::error::{CommandError, ErrorCode};
@@ -173,6 +175,43 @@ pub async fn capture_action_item<R: Runtime>(
 ) -> Result<String, CommandError> {
     let engine = app.session().engine().await?;
     Ok(engine.capture_action_item(item).await?.to_string())
+}
+
+/// A page of the hub's notes about an agent older than the note `before` (the newest when
+/// `null`): what the state no longer keeps.
+#[tauri::command]
+pub async fn note_history<R: Runtime>(
+    app: AppHandle<R>,
+    agent_id: String,
+    before: Option<String>,
+) -> Result<HistoryPage<QuickNote>, CommandError> {
+    let (agent, before) = history_query(&agent_id, before.as_deref())?;
+    let engine = app.session().engine().await?;
+    Ok(engine.note_history(&agent, before.as_ref()).await?)
+}
+
+/// A page of the hub's action items for an agent older than the item `before`.
+#[tauri::command]
+pub async fn action_item_history<R: Runtime>(
+    app: AppHandle<R>,
+    agent_id: String,
+    before: Option<String>,
+) -> Result<HistoryPage<ActionItem>, CommandError> {
+    let (agent, before) = history_query(&agent_id, before.as_deref())?;
+    let engine = app.session().engine().await?;
+    Ok(engine.action_item_history(&agent, before.as_ref()).await?)
+}
+
+/// The ids of a history command, checked before anything reaches the hub.
+fn history_query(agent: &str, before: Option<&str>) -> Result<(Id, Option<Id>), CommandError> {
+    let id = |field: &str, value: &str| {
+        Id::new(value)
+            .map_err(|e| CommandError::new(ErrorCode::InvalidInput, format!("{field}: {}", e.rule)))
+    };
+    Ok((
+        id("agentId", agent)?,
+        before.map(|b| id("before", b)).transpose()?,
+    ))
 }
 
 /// Emits a client event after decoding and validating it like the hub will.

@@ -239,6 +239,8 @@ pub fn run() {
             commands::app_state,
             commands::capture_note,
             commands::capture_action_item,
+            commands::note_history,
+            commands::action_item_history,
             commands::send_event,
             commands::retry_now,
             commands::settings,

@@ -1,5 +1,5 @@
-//! Notes: captured offline they wait in the outbox and reach the hub exactly once; their
-//! content is always text.
+//! Notes: captured offline they wait in the outbox and reach the hub exactly once, and the
+//! app reads an agent's history back from the hub; their content is always text.
 
 use std::time::Duration;
 
@@ -62,6 +62,34 @@ async fn note_captured_offline_syncs_exactly_once() {
     );
     assert_eq!(same[0]["content"], content);
     assert_eq!(notes.len(), 1, "and nothing else about agent01: {notes:?}");
+
+    // The Notes view's history panels read the hub through the app's own commands, which the
+    // main window is granted.
+    let page = app
+        .invoke(
+            "note_history",
+            json!({ "agentId": "agent01", "before": null }),
+        )
+        .await
+        .expect("note_history");
+    assert_eq!(
+        page["entries"][0]["clientId"],
+        pending.client_id.as_str(),
+        "{page}"
+    );
+    assert_eq!(
+        (page["entries"].as_array().map(Vec::len), &page["more"]),
+        (Some(1), &json!(false)),
+        "{page}"
+    );
+    let refused = app
+        .invoke(
+            "action_item_history",
+            json!({ "agentId": "agent01", "before": "nosuch" }),
+        )
+        .await
+        .expect_err("no such action item on the hub");
+    assert_eq!(refused["code"], "REFUSED", "{refused}");
     app.stop().await;
 }
 

@@ -21,6 +21,8 @@
 //! - [`state`]: [`state::AppState`] and its reducers, idempotent by `eventId`.
 //! - [`alerts`]: the pure alert policy (switches, do-not-disturb, quiet hours, storms, dedupe).
 //! - [`engine`]: [`engine::Engine`], which runs all of it for the app and the CLI.
+//! - [`hub_api`]: reads of the hub's HTTP API the live state does not cover (an agent's note
+//!   and action-item history a page at a time, notifications).
 //! - [`error`]: [`ClientError`], one enum with stable codes.
 //! - [`typescript`]: the TypeScript declarations of the state the desktop app's UI renders.
 //! - `src/main.rs`: the `sideline` CLI.
@@ -39,6 +41,7 @@ pub mod alerts;
 pub mod connection;
 pub mod engine;
 pub mod error;
+pub mod hub_api;
 pub mod outbox;
 pub mod profiles;
 pub mod state;

@@ -413,25 +413,7 @@ async fn watch(data_dir: &Path, json: bool) -> Result<ExitCode> {
 
 async fn notifications(data_dir: &Path) -> Result<ExitCode> {
     let credentials = token_source(data_dir)?.credentials().await?;
-    let response = reqwest::Client::new()
-        .get(format!("{}/api/v1/notifications", credentials.server))
-        .bearer_auth(&credentials.token)
-        .send()
-        .await
-        .map_err(|e| ClientError::Network(e.without_url().to_string()))?;
-    if response.status() == reqwest::StatusCode::UNAUTHORIZED {
-        return Err(ClientError::NotSignedIn);
-    }
-    if !response.status().is_success() {
-        return Err(ClientError::Network(format!(
-            "the hub answered {}",
-            response.status()
-        )));
-    }
-    let list: Vec<sideline_protocol::notifications::Notification> = response
-        .json()
-        .await
-        .map_err(|e| ClientError::Network(format!("unreadable answer: {e}")))?;
+    let list = sideline_client::hub_api::notifications(&credentials).await?;
     let unread = list.iter().filter(|n| !n.read).count();
     println!("{} notifications, {unread} unread", list.len());
     for n in list {

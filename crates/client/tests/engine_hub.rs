@@ -1,7 +1,8 @@
 //! The engine against the real in-process hub: connect, offline capture and exactly-once
 //! drain in capture order, hub restart, replay after an offline span, rejection, alert
 //! dedupe across replay and restart, state snapshots on a first sign-in and past the hub's
-//! retention window, a coaching session joined again after a reconnect.
+//! retention window, a coaching session joined again after a reconnect, note history paged
+//! from the hub.
 
 mod support;
 
@@ -644,4 +645,94 @@ async fn a_session_closed_while_offline_is_tried_once_then_forgotten() {
     assert_eq!(refusals(&mut live), Vec::<String>::new(), "tried once only");
     engine.shutdown().await;
     hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notes_older_than_the_state_keeps_come_from_the_hub_a_page_at_a_time() {
+    use sideline_client::hub_api::HISTORY_PAGE;
+    use sideline_protocol::realtime::kept::NOTES_PER_AGENT;
+
+    let hub = TestHub::start().await;
+    let token = hub.login("lead").await;
+    let (_tmp, dir) = data_dir();
+    let engine = open_engine(&dir, &StaticTokens::new(hub.url(), token.clone())).await;
+    wait_status(&engine, |s| *s == ConnectionStatus::Live, "live").await;
+    let total = NOTES_PER_AGENT.max(HISTORY_PAGE) + 3;
+    for i in 0..total {
+        engine
+            .capture_note(note("agent01", &format!("note {i}")))
+            .await
+            .expect("captured");
+    }
+    engine.sync(Duration::from_secs(20)).await.expect("drains");
+    let on_hub: Vec<String> = hub
+        .get("/api/v1/notes?agentId=agent01", &token)
+        .await
+        .as_array()
+        .expect("notes")
+        .iter()
+        .map(|n| n["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(on_hub.len(), total);
+    let agent = Id::new("agent01").unwrap();
+    let synced_in_state = || -> Vec<String> {
+        let mut notes: Vec<_> = engine
+            .state()
+            .work
+            .notes
+            .values()
+            .filter(|n| n.agent_id == agent)
+            .filter_map(|n| Some((n.created_at, n.id.clone()?.to_string())))
+            .collect();
+        notes.sort();
+        notes.into_iter().map(|(_, id)| id).collect()
+    };
+    eventually("the state keeps only the newest", || {
+        let kept = synced_in_state() == on_hub[total - NOTES_PER_AGENT..];
+        async move { kept.then_some(()) }
+    })
+    .await;
+
+    // Back through the history from the oldest note the state holds, as the Notes view does.
+    let ids = |page: &[sideline_protocol::notes::QuickNote]| -> Vec<String> {
+        page.iter().map(|n| n.id.to_string()).collect()
+    };
+    let oldest_kept = Id::new(&on_hub[total - NOTES_PER_AGENT]).unwrap();
+    let older = engine
+        .note_history(&agent, Some(&oldest_kept))
+        .await
+        .expect("a page");
+    assert_eq!(
+        (ids(&older.entries), older.more),
+        (on_hub[..total - NOTES_PER_AGENT].to_vec(), false),
+        "the rest, oldest first, and nothing before"
+    );
+    let newest = engine.note_history(&agent, None).await.expect("a page");
+    assert_eq!(
+        (ids(&newest.entries), newest.more),
+        (on_hub[total - HISTORY_PAGE..].to_vec(), true),
+        "a full page from the newest, and more before it"
+    );
+    let items = engine
+        .action_item_history(&agent, None)
+        .await
+        .expect("a page");
+    assert_eq!((items.entries.len(), items.more), (0, false));
+
+    // The hub's refusal comes back with its code; an unreachable hub is a network error.
+    let refused = engine
+        .note_history(&agent, Some(&Id::new("nosuch").unwrap()))
+        .await
+        .expect_err("no such note");
+    assert!(
+        matches!(&refused, ClientError::Refused { code, .. } if code == "NOT_FOUND"),
+        "{refused:?}"
+    );
+    hub.stop().await;
+    let offline = engine
+        .note_history(&agent, None)
+        .await
+        .expect_err("the hub is down");
+    assert!(matches!(offline, ClientError::Network(_)), "{offline:?}");
+    engine.shutdown().await;
 }

@@ -394,6 +394,136 @@ async fn a_snapshot_lists_the_newest_notes_and_action_items_of_each_agent() {
     hub.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_http_api_pages_back_through_an_agents_notes_and_action_items() {
+    use sideline_protocol::validate::limits::HISTORY_LIMIT_MAX;
+
+    // A stopped clock: every record has the same time, so pages rest on the hub's tie-break.
+    let clock = ManualClock::new(chrono::Utc::now());
+    let hub = start_hub_with(move |config| config.clock = Arc::new(clock)).await;
+    let mut lead = hub.connect_as("lead", "/").await;
+    lead.expect_event("sync:done").await;
+    let mut note_ids = Vec::new();
+    for i in 0..7 {
+        lead.emit(
+            "quickNote:create",
+            json!({ "clientId": client_id(), "agentId": "agent01", "noteType": "COACHING",
+                    "content": format!("n{i}"), "priority": "LOW" }),
+        )
+        .await;
+        note_ids.push(lead.expect_event("quickNote:created").await["id"].clone());
+    }
+    let mut item_ids = Vec::new();
+    for (agent, i) in [
+        ("agent01", 0),
+        ("agent01", 1),
+        ("agent01", 2),
+        ("agent02", 0),
+    ] {
+        lead.emit(
+            "actionItem:create",
+            json!({ "clientId": client_id(), "agentId": agent, "title": format!("a{i}"),
+                    "dueDate": "2026-12-01", "priority": "LOW", "category": "skills" }),
+        )
+        .await;
+        item_ids.push(lead.expect_event("actionItem:created").await["id"].clone());
+    }
+    lead.disconnect().await;
+    let token = hub.login("lead").await;
+    let ids = |page: &Value| -> Vec<Value> {
+        let page = page.as_array().unwrap_or_else(|| panic!("a list: {page}"));
+        page.iter().map(|x| x["id"].clone()).collect()
+    };
+
+    // The newest page, then back from its oldest entry until a page comes back short.
+    let (status, page) = hub
+        .get("/api/v1/notes?agentId=agent01&limit=3", &token)
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(ids(&page), note_ids[4..], "the newest three, oldest first");
+    let mut walked = ids(&page);
+    loop {
+        let before = walked[0].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/notes?agentId=agent01&before={before}&limit=3");
+        let (status, page) = hub.get(&path, &token).await;
+        assert_eq!(status, 200, "{page}");
+        let page = ids(&page);
+        let short = page.len() < 3;
+        walked.splice(0..0, page);
+        if short {
+            break;
+        }
+    }
+    assert_eq!(walked, note_ids, "every note once, in order");
+    // Without a limit, everything before the cursor.
+    let path = format!(
+        "/api/v1/notes?agentId=agent01&before={}",
+        note_ids[2].as_str().unwrap()
+    );
+    let (status, page) = hub.get(&path, &token).await;
+    assert_eq!((status, ids(&page)), (200, note_ids[..2].to_vec()));
+
+    // Action items page the same way, about one agent only.
+    let path = format!(
+        "/api/v1/action-items?agentId=agent01&before={}&limit=1",
+        item_ids[2].as_str().unwrap()
+    );
+    let (status, page) = hub.get(&path, &token).await;
+    assert_eq!((status, ids(&page)), (200, vec![item_ids[1].clone()]));
+
+    // A bad page is a clear error naming the field.
+    let note0 = note_ids[0].as_str().unwrap();
+    let agent02_item = item_ids[3].as_str().unwrap();
+    for (path, code, field) in [
+        (
+            "/api/v1/notes?agentId=agent01&limit=0".to_owned(),
+            400,
+            Some("limit"),
+        ),
+        (
+            format!(
+                "/api/v1/notes?agentId=agent01&limit={}",
+                HISTORY_LIMIT_MAX + 1
+            ),
+            400,
+            Some("limit"),
+        ),
+        (
+            "/api/v1/notes?agentId=agent01&before=no%20such".to_owned(),
+            400,
+            Some("before"),
+        ),
+        (
+            "/api/v1/notes?agentId=agent01&before=nosuch".to_owned(),
+            404,
+            None,
+        ),
+        // The cursor must be a record of that kind about that agent.
+        (
+            format!("/api/v1/notes?agentId=agent02&before={note0}"),
+            404,
+            None,
+        ),
+        (
+            format!("/api/v1/action-items?agentId=agent01&before={agent02_item}"),
+            404,
+            None,
+        ),
+        (
+            format!("/api/v1/action-items?agentId=agent01&before={note0}"),
+            404,
+            None,
+        ),
+    ] {
+        let (status, body) = hub.get(&path, &token).await;
+        assert_eq!(status, code, "{path}: {body}");
+        if let Some(field) = field {
+            assert_eq!(body["field"], field, "{path}: {body}");
+        }
+    }
+    hub.stop().await;
+}
+
 /// The `sync:snapshot` a user's first `/` connection gets before `sync:done`.
 async fn first_snapshot(hub: &TestHub, user: &str) -> Value {
     let mut client = hub.connect_as(user, "/").await;

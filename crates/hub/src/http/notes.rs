@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use sideline_protocol::notes::{ActionItem, QuickNote};
 use sideline_protocol::notifications::Notification;
+use sideline_protocol::validate::limits::HISTORY_LIMIT_MAX;
 use sideline_protocol::{Id, MainClientEvent};
 
 use crate::auth::{Principal, Role};
@@ -19,12 +20,49 @@ use crate::state::HubState;
 use crate::store::records::{self, RecordKind};
 use crate::store::users;
 
-/// `?agentId=ID`.
+/// `?agentId=ID`, and for a page of the agent's history `&before=ID&limit=N`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentQuery {
     /// The agent the records are about.
     pub agent_id: String,
+    /// Only records older than this one (its `id`): the next page back.
+    pub before: Option<String>,
+    /// Only the newest this many (1 to `HISTORY_LIMIT_MAX`) of those. Without it, all of them.
+    pub limit: Option<usize>,
+}
+
+/// The records of a kind about the queried agent, oldest first: all of them, or the page the
+/// query's `before` and `limit` ask for.
+async fn agent_records<T: serde::de::DeserializeOwned>(
+    hub: &HubState,
+    caller: &Caller,
+    query: &AgentQuery,
+    kind: RecordKind,
+) -> Result<Vec<T>> {
+    let agent = readable_agent(hub, caller, &query.agent_id).await?;
+    let before = query
+        .before
+        .as_deref()
+        .map(|id| Id::new(id).map_err(|e| HubError::invalid("before", e.rule)))
+        .transpose()?;
+    let limit = match query.limit {
+        None => usize::MAX,
+        Some(n @ 1..=HISTORY_LIMIT_MAX) => n,
+        Some(_) => {
+            return Err(HubError::invalid(
+                "limit",
+                format!("limit must be 1 to {HISTORY_LIMIT_MAX}"),
+            ));
+        }
+    };
+    let db = hub.store.lock().await;
+    records::page_by_subject(db.conn(), kind, agent.as_str(), before.as_ref(), limit)?.ok_or_else(
+        || {
+            let before = before.map(|id| id.to_string()).unwrap_or_default();
+            HubError::NotFound(format!("no record {before} about {agent}"))
+        },
+    )
 }
 
 /// The agent themself, or a leader of the agent's team, may read records about an agent.
@@ -45,7 +83,8 @@ async fn readable_agent(hub: &HubState, caller: &Caller, agent: &str) -> Result<
     Ok(agent)
 }
 
-/// The quick notes about an agent, oldest first, each with its `clientId`.
+/// The quick notes about an agent, oldest first, each with its `clientId`: all of them, or a page
+/// of the agent's history (`before`, `limit`).
 #[utoipa::path(
     get, path = "/api/v1/notes", params(AgentQuery), security(("bearer" = [])),
     responses((status = 200, description = "`QuickNote[]` as in docs/protocol.md", body = Object))
@@ -55,16 +94,13 @@ pub async fn list_notes(
     caller: Caller,
     Query(query): Query<AgentQuery>,
 ) -> Result<Json<Vec<QuickNote>>> {
-    let agent = readable_agent(&hub, &caller, &query.agent_id).await?;
-    let db = hub.store.lock().await;
-    Ok(Json(records::by_subject(
-        db.conn(),
-        RecordKind::QuickNote,
-        agent.as_str(),
-    )?))
+    Ok(Json(
+        agent_records(&hub, &caller, &query, RecordKind::QuickNote).await?,
+    ))
 }
 
-/// The action items of an agent, oldest first, each with its `clientId`.
+/// The action items of an agent, oldest first, each with its `clientId`: all of them, or a page
+/// of the agent's history (`before`, `limit`).
 #[utoipa::path(
     get, path = "/api/v1/action-items", params(AgentQuery), security(("bearer" = [])),
     responses((status = 200, description = "`ActionItem[]` as in docs/protocol.md", body = Object))
@@ -74,13 +110,9 @@ pub async fn list_action_items(
     caller: Caller,
     Query(query): Query<AgentQuery>,
 ) -> Result<Json<Vec<ActionItem>>> {
-    let agent = readable_agent(&hub, &caller, &query.agent_id).await?;
-    let db = hub.store.lock().await;
-    Ok(Json(records::by_subject(
-        db.conn(),
-        RecordKind::ActionItem,
-        agent.as_str(),
-    )?))
+    Ok(Json(
+        agent_records(&hub, &caller, &query, RecordKind::ActionItem).await?,
+    ))
 }
 
 /// The caller's notifications, oldest first.

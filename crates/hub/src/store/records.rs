@@ -140,21 +140,53 @@ pub fn latest_by_subject<T: DeserializeOwned>(
     subject: &str,
     limit: usize,
 ) -> Result<Vec<T>> {
+    Ok(page_by_subject(conn, kind, subject, None, limit)?.unwrap_or_default())
+}
+
+/// The newest `limit` records of a kind about a subject that come before the record `before`
+/// (all of them when `None`), oldest first: a page of its history. `None` when `before` is no
+/// record of that kind about that subject.
+pub fn page_by_subject<T: DeserializeOwned>(
+    conn: &Connection,
+    kind: RecordKind,
+    subject: &str,
+    before: Option<&Id>,
+    limit: usize,
+) -> Result<Option<Vec<T>>> {
+    // Records are ordered by (created_at, rowid): the rowid settles records of one instant.
+    let cursor: Option<(String, i64)> = match before {
+        None => None,
+        Some(id) => match conn
+            .query_row(
+                "SELECT created_at, rowid FROM records
+                 WHERE kind = ?1 AND subject_id = ?2 AND id = ?3",
+                params![kind.as_str(), subject, id.as_str()],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?
+        {
+            None => return Ok(None),
+            found => found,
+        },
+    };
+    let (cursor_at, cursor_row) = cursor.unzip();
     let mut stmt = conn.prepare_cached(
         "SELECT payload FROM (
              SELECT payload, created_at, rowid FROM records WHERE kind = ?1 AND subject_id = ?2
+             AND (?4 IS NULL OR (created_at, rowid) < (?4, ?5))
              ORDER BY created_at DESC, rowid DESC LIMIT ?3
          ) ORDER BY created_at, rowid",
     )?;
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    let rows = stmt.query_map(params![kind.as_str(), subject, limit], |row| {
-        row.get::<_, String>(0)
-    })?;
+    let rows = stmt.query_map(
+        params![kind.as_str(), subject, limit, cursor_at, cursor_row],
+        |row| row.get::<_, String>(0),
+    )?;
     let mut out = Vec::new();
     for row in rows {
         out.push(serde_json::from_str(&row?)?);
     }
-    Ok(out)
+    Ok(Some(out))
 }
 
 /// Deletes every record of a kind about a subject (clearing notifications). Returns how many.

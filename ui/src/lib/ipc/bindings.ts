@@ -1,7 +1,7 @@
 // Generated from src-tauri and crates/client (the app's command and state types) — do not edit.
 // Regenerate: cargo xtask codegen
 
-import type { ActionItemStatus, BroadcastMessage, CalendarDate, ClientId, Comment, CursorPosition, DetectorStatus, Id, LeaderboardEntry, ModuleProgress, NoteType, Notification, OnlineUser, ParticipantInfo, PresenceStatus, Priority, QuizCompleted, RankingUpdate, RoleplayResponse, SessionChanges, SessionMember, TimeRange, TvUpdate, UserRef } from "../protocol";
+import type { ActionItem, ActionItemStatus, BroadcastMessage, CalendarDate, ClientId, Comment, CursorPosition, DetectorStatus, Id, LeaderboardEntry, ModuleProgress, NoteType, Notification, OnlineUser, ParticipantInfo, PresenceStatus, Priority, QuickNote, QuizCompleted, RankingUpdate, RoleplayResponse, SessionChanges, SessionMember, TimeRange, TvUpdate, UserRef } from "../protocol";
 
 /** An action item as the user writes it. */
 export type ActionItemInput = {
@@ -220,6 +220,14 @@ export type FeedItem = {
   at: string,
   /** The event that announced it. */
   eventId: number | null,
+};
+
+/** One page of an agent's history, oldest first. */
+export type HistoryPage<T> = {
+  /** At most `HISTORY_PAGE` entries, oldest first. */
+  entries: Array<T>,
+  /** Whether the hub holds entries older than the first. */
+  more: boolean,
 };
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;

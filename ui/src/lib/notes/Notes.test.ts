@@ -39,7 +39,7 @@ describe('Notes', () => {
     expect(within(items[2]!).getByTestId('note-reason').textContent).toBe('agent not in your team');
   });
 
-  it('says whose lists show only the newest, as many as the engine keeps', () => {
+  it('says whose lists show only the newest, as many as the engine keeps', async () => {
     const state = emptyState();
     state.team.presence = {
       'u-agent': { userName: 'Alex Agent', status: 'online', changedAt: null },
@@ -60,7 +60,8 @@ describe('Notes', () => {
         {
           clientId: `i${i}`, state: 'synced', reason: null, id: `item${i}`, agentId: 'u-other',
           title: 't', description: null, dueDate: '2026-12-01', priority: 'LOW', category: 'c',
-          status: 'PENDING', createdBy: null, createdAt: '2026-11-22T10:00:00Z',
+          // The last created first: the oldest is the last one.
+          status: 'PENDING', createdBy: null, createdAt: `2026-11-22T10:${String(59 - i).padStart(2, '0')}:00Z`,
         },
       ]),
     );
@@ -71,6 +72,58 @@ describe('Notes', () => {
       expect.stringContaining(`newest ${KEPT.NOTES_PER_AGENT} synced notes about Alex Agent`),
     ]);
     expect(screen.getByTestId('older-action-items').textContent).toContain('for Bo Other;');
+    // Only they can page back through the hub's history, notes and action items apart.
+    expect(
+      screen.getAllByTestId('show-history').map((b) => [b.dataset.agentId, b.textContent?.trim()]),
+    ).toEqual([
+      ['u-agent', 'Show older notes'],
+      ['u-other', 'Show older action items for Bo Other'],
+    ]);
+    // Live action items keep their testid and data attributes (e2e tests select by them).
+    const live = screen.getAllByTestId('action-item');
+    expect(live.map((i) => i.dataset.clientId).sort()).toEqual(Object.keys(state.work.actionItems).sort());
+    expect(new Set(live.map((i) => i.dataset.state))).toEqual(new Set(['synced']));
+    // Bo's action-item history starts older than the oldest item listed.
+    let sent: unknown;
+    mockIPC((cmd, args) => {
+      sent = [cmd, args];
+      return { entries: [], more: false };
+    });
+    await fireEvent.click(screen.getAllByTestId('show-history')[1]!);
+    const last = `item${KEPT.ACTION_ITEMS_PER_AGENT - 1}`;
+    expect(sent).toEqual(['action_item_history', { agentId: 'u-other', before: last }]);
+  });
+
+  it("reads an agent's older notes from the hub under that agent's notes", async () => {
+    withNotes(
+      ...Array.from({ length: KEPT.NOTES_PER_AGENT }, (_, i) =>
+        note(`n${i}`, { state: 'synced', id: `live${i}`, content: 'live' }),
+      ),
+    );
+    let sent: unknown;
+    mockIPC((cmd, args) => {
+      if (cmd !== 'note_history') return;
+      sent = args;
+      return {
+        entries: [
+          {
+            id: 'old1', clientId: 'c-old1', agentId: 'u-agent', teamLeaderId: 'u-me', noteType: 'URGENT',
+            content: 'from the hub', priority: 'HIGH', createdAt: '2026-01-01T10:00:00Z',
+            createdBy: { id: 'u-me', name: 'Me Myself' },
+          },
+        ],
+        more: false,
+      };
+    });
+    render(Notes);
+    await fireEvent.click(screen.getByTestId('show-history'));
+    await new Promise((r) => setTimeout(r, 0));
+    // Older than the oldest the live list shows (n0: times tie, so the smallest clientId).
+    expect(sent).toEqual({ agentId: 'u-agent', before: 'live0' });
+    const history = screen.getByTestId('history');
+    expect(within(history).getAllByTestId('note-text').map((t) => t.textContent)).toEqual(['from the hub']);
+    // The live list is untouched: the history is a panel of its own.
+    expect(screen.getAllByTestId('note-item')).toHaveLength(KEPT.NOTES_PER_AGENT);
   });
 
   it('never offers me as an agent in the note or action-item pickers', () => {

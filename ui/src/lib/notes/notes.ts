@@ -1,7 +1,15 @@
-// Notes and action items as the views list them, and the two capture commands.
+// Notes and action items as the views list them, the two capture commands, and the two that
+// read older ones from the hub.
 import { call } from '../ipc/invoke';
-import type { NoteType, Priority } from '../protocol';
-import type { ActionItemInput, ActionItemView, AppState, NoteInput, NoteView } from '../state/types';
+import type { ActionItem, NoteType, Priority, QuickNote } from '../protocol';
+import type {
+  ActionItemInput,
+  ActionItemView,
+  AppState,
+  HistoryPage,
+  NoteInput,
+  NoteView,
+} from '../state/types';
 import { valuesOf } from '../state/store.svelte';
 import { membersOf } from '../team/members';
 
@@ -95,6 +103,18 @@ export function agentsAtBound<T extends { agentId: string; state: string }>(item
   return new Set([...synced].filter(([, count]) => count >= kept).map(([agent]) => agent));
 }
 
+/**
+ * The hub id of the oldest synced entry about `agentId` (in `newestFirst` order), or null when
+ * there is none: an agent's history panel starts older than it, so it never repeats the live list.
+ */
+export function oldestSyncedId<T extends { agentId: string; state: string; id: string | null; createdAt: string; clientId: string }>(
+  items: T[],
+  agentId: string,
+): string | null {
+  const synced = items.filter((i) => i.agentId === agentId && i.state === 'synced' && i.id !== null);
+  return synced.sort(newestFirst).at(-1)?.id ?? null;
+}
+
 /** Captures a note (stored in the outbox first: works offline). Returns its clientId. */
 export function captureNote(note: NoteInput): Promise<string> {
   return call<string>('capture_note', { note });
@@ -102,6 +122,56 @@ export function captureNote(note: NoteInput): Promise<string> {
 
 export function captureActionItem(item: ActionItemInput): Promise<string> {
   return call<string>('capture_action_item', { item });
+}
+
+/**
+ * One page of the notes about an agent from the hub, oldest first: the newest when `before` is
+ * null, else those older than the note with that hub id. The engine keeps only the newest
+ * (`KEPT`); this is how the rest is read.
+ */
+export function noteHistory(agentId: string, before: string | null): Promise<HistoryPage<QuickNote>> {
+  return call<HistoryPage<QuickNote>>('note_history', { agentId, before });
+}
+
+/** One page of an agent's action items from the hub, like `noteHistory`. */
+export function actionItemHistory(agentId: string, before: string | null): Promise<HistoryPage<ActionItem>> {
+  return call<HistoryPage<ActionItem>>('action_item_history', { agentId, before });
+}
+
+/** A note from the hub as the lists show it: the hub stored it, so it is synced. */
+export function noteViewOf(note: QuickNote): NoteView {
+  return {
+    clientId: note.clientId,
+    state: 'synced',
+    reason: null,
+    id: note.id,
+    agentId: note.agentId,
+    noteType: note.noteType,
+    priority: note.priority,
+    category: note.category ?? null,
+    content: note.content,
+    createdBy: note.createdBy,
+    createdAt: note.createdAt,
+  };
+}
+
+/** An action item from the hub as the lists show it, like `noteViewOf`. */
+export function actionItemViewOf(item: ActionItem): ActionItemView {
+  return {
+    clientId: item.clientId,
+    state: 'synced',
+    reason: null,
+    id: item.id,
+    agentId: item.agentId,
+    title: item.title,
+    description: item.description ?? null,
+    dueDate: item.dueDate,
+    priority: item.priority,
+    category: item.category,
+    status: item.status,
+    createdBy: item.createdBy,
+    createdAt: item.createdAt,
+  };
 }
 
 /** Today as `YYYY-MM-DD` in local time (an action item's default due day is a week out). */

@@ -13,6 +13,7 @@ export type {
   DetectorView,
   DisplaySignInRequest,
   FeedItem,
+  HistoryPage,
   KeychainState,
   Navigate,
   NoteInput,

@@ -1,0 +1,99 @@
+//! Reads of the hub's HTTP API that the live state does not cover: an agent's note and
+//! action-item history a page at a time (the state keeps only the newest,
+//! [`kept`](sideline_protocol::realtime::kept)), and the user's notifications (the CLI).
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sideline_protocol::Id;
+use sideline_protocol::notes::{ActionItem, QuickNote};
+use sideline_protocol::notifications::Notification;
+
+use crate::error::{ClientError, Result};
+use crate::tokens::Credentials;
+
+/// How many entries a page of history holds.
+pub const HISTORY_PAGE: usize = 50;
+
+/// One page of an agent's history, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryPage<T: ts_rs::TS> {
+    /// At most [`HISTORY_PAGE`] entries, oldest first.
+    pub entries: Vec<T>,
+    /// Whether the hub holds entries older than the first.
+    pub more: bool,
+}
+
+/// The newest page of quick notes about `agent` older than the note `before` (the newest of
+/// all when `None`).
+pub async fn note_history(
+    credentials: &Credentials,
+    agent: &Id,
+    before: Option<&Id>,
+) -> Result<HistoryPage<QuickNote>> {
+    history_page(credentials, "notes", agent, before).await
+}
+
+/// The newest page of action items for `agent` older than the item `before` (the newest of
+/// all when `None`).
+pub async fn action_item_history(
+    credentials: &Credentials,
+    agent: &Id,
+    before: Option<&Id>,
+) -> Result<HistoryPage<ActionItem>> {
+    history_page(credentials, "action-items", agent, before).await
+}
+
+/// Every notification of the signed-in user, oldest first.
+pub async fn notifications(credentials: &Credentials) -> Result<Vec<Notification>> {
+    get_json(credentials, "/api/v1/notifications").await
+}
+
+async fn history_page<T: DeserializeOwned + ts_rs::TS>(
+    credentials: &Credentials,
+    list: &str,
+    agent: &Id,
+    before: Option<&Id>,
+) -> Result<HistoryPage<T>> {
+    // Ids are `[A-Za-z0-9_-]`: nothing in the query needs escaping. One more than a page tells
+    // whether there is more.
+    let mut path = format!("/api/v1/{list}?agentId={agent}&limit={}", HISTORY_PAGE + 1);
+    if let Some(before) = before {
+        path.push_str(&format!("&before={before}"));
+    }
+    let mut entries: Vec<T> = get_json(credentials, &path).await?;
+    let more = entries.len() > HISTORY_PAGE;
+    if more {
+        entries.remove(0);
+    }
+    Ok(HistoryPage { entries, more })
+}
+
+/// `GET` of `path` on the hub with the bearer token. A refusal comes back with the hub's
+/// `{ code, message }`.
+async fn get_json<T: DeserializeOwned>(credentials: &Credentials, path: &str) -> Result<T> {
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", credentials.server))
+        .bearer_auth(&credentials.token)
+        .send()
+        .await
+        .map_err(|e| ClientError::Network(e.without_url().to_string()))?;
+    let status = response.status();
+    if status == reqwest::StatusCode::UNAUTHORIZED {
+        return Err(ClientError::NotSignedIn);
+    }
+    if !status.is_success() {
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        return Err(match (body["code"].as_str(), body["message"].as_str()) {
+            (Some(code), Some(message)) => ClientError::Refused {
+                code: code.to_owned(),
+                message: message.to_owned(),
+            },
+            _ => ClientError::Network(format!("the hub answered {status}")),
+        });
+    }
+    response
+        .json()
+        .await
+        .map_err(|e| ClientError::Network(format!("unreadable answer: {e}")))
+}
