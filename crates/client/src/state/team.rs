@@ -85,6 +85,11 @@ impl SessionView {
     }
 }
 
+/// How many closed coaching sessions stay listed, the latest closed: each stays to be read
+/// until the next snapshot, which lists open ones only; an app left running for weeks would
+/// otherwise gather every session the team ever held.
+pub const CLOSED_SESSIONS_KEPT: usize = 10;
+
 /// A project room.
 #[derive(Debug, Clone, Default, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -106,7 +111,8 @@ pub struct TeamState {
     pub presence: BTreeMap<String, Presence>,
     /// Users online or away.
     pub online_count: usize,
-    /// Coaching sessions by id.
+    /// Coaching sessions by id: every open one, and the latest 10 closed
+    /// ([`CLOSED_SESSIONS_KEPT`]) until the next snapshot drops them all.
     pub sessions: BTreeMap<String, SessionView>,
     /// Projects by id.
     pub projects: BTreeMap<String, ProjectView>,
@@ -214,6 +220,7 @@ impl TeamState {
                     session.heard(&[]);
                     session.activity.clear();
                     session.cursors.clear();
+                    self.forget_oldest_closed_sessions();
                 }
             }
             E::ProjectUpdate(update) => {
@@ -371,6 +378,24 @@ impl TeamState {
                 (session.session_id.to_string(), view)
             })
             .collect();
+    }
+
+    /// Only the latest [`CLOSED_SESSIONS_KEPT`] closed sessions stay, by when they closed
+    /// (their last edit).
+    fn forget_oldest_closed_sessions(&mut self) {
+        let mut closed: Vec<(Option<DateTime<Utc>>, String)> = self
+            .sessions
+            .iter()
+            .filter(|(_, session)| session.is_closed())
+            .map(|(id, session)| (session.updated_at, id.clone()))
+            .collect();
+        if closed.len() <= CLOSED_SESSIONS_KEPT {
+            return;
+        }
+        closed.sort_unstable();
+        for (_, id) in &closed[..closed.len() - CLOSED_SESSIONS_KEPT] {
+            self.sessions.remove(id);
+        }
     }
 
     fn count_online(&mut self) {

@@ -906,6 +906,63 @@ fn a_session_list_is_as_of_a_leave_or_a_lost_connection_until_the_hub_sends_the_
 }
 
 #[test]
+fn only_the_latest_closed_sessions_stay_with_every_open_one() {
+    use super::team::CLOSED_SESSIONS_KEPT;
+    let mut s = AppState::default();
+    let mut event_id = 0;
+    let mut update = |s: &mut AppState, session: &str, status: &str, minute: usize| {
+        event_id += 1;
+        apply(
+            s,
+            Namespace::Main,
+            "session:updated",
+            json!({"eventId": event_id, "sessionId": session, "updates": {"status": status},
+                   "updatedAt": format!("2025-02-24T10:{minute:02}:00Z")}),
+        );
+    };
+    update(&mut s, "open-early", "IN_PROGRESS", 0);
+    // Closed in an order unlike their ids, two more than are kept.
+    let closings = CLOSED_SESSIONS_KEPT + 2;
+    for n in 0..closings {
+        update(&mut s, &format!("closed{n:02}"), "IN_PROGRESS", 1);
+        let status = if n % 2 == 0 { "COMPLETED" } else { "CANCELLED" };
+        update(
+            &mut s,
+            &format!("closed{n:02}"),
+            status,
+            10 + (n * 7) % closings,
+        );
+    }
+    update(&mut s, "open-late", "IN_PROGRESS", 59);
+
+    let mut closed: Vec<(String, String)> = s
+        .team
+        .sessions
+        .iter()
+        .filter(|(_, v)| v.is_closed())
+        .map(|(id, v)| (v.updated_at.unwrap().to_rfc3339(), id.clone()))
+        .collect();
+    closed.sort();
+    let mut expected: Vec<(String, String)> = (0..closings)
+        .map(|n| {
+            let minute = 10 + (n * 7) % closings;
+            let at = format!("2025-02-24T10:{minute:02}:00+00:00");
+            (at, format!("closed{n:02}"))
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(
+        closed,
+        expected[2..],
+        "the latest closed, by when they closed"
+    );
+    assert!(
+        s.team.sessions.contains_key("open-early") && s.team.sessions.contains_key("open-late")
+    );
+    assert_eq!(s.team.sessions.len(), CLOSED_SESSIONS_KEPT + 2);
+}
+
+#[test]
 fn a_closed_session_keeps_its_fields_and_has_nobody_in_it() {
     let person = |id: &str| json!({"id": id, "name": id, "role": "learner", "isActive": true});
     let mut s = AppState::default();

@@ -486,7 +486,10 @@ export type TeamState = {
   presence: { [key in string]: Presence },
   /** Users online or away. */
   onlineCount: number,
-  /** Coaching sessions by id. */
+  /**
+   * Coaching sessions by id: every open one, and the latest 10 closed
+   * (`CLOSED_SESSIONS_KEPT`) until the next snapshot drops them all.
+   */
   sessions: { [key in string]: SessionView },
   /** Projects by id. */
   projects: { [key in string]: ProjectView },
