@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::flows::{
     RECONNECT_DEADLINE, STATUS, capture_note, open_view, sign_in, wait_not_live, wait_note_state,
 };
-use crate::harness::{TestEnv, UI_DEADLINE};
+use crate::harness::{TestEnv, UI_DEADLINE, poll};
 use crate::hub::{PASSWORD, TestHub};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -63,33 +63,6 @@ async fn note_captured_offline_syncs_exactly_once() {
     assert_eq!(same[0]["content"], content);
     assert_eq!(notes.len(), 1, "and nothing else about agent01: {notes:?}");
 
-    // The Notes view's history panels read the hub through the app's own commands, which the
-    // main window is granted.
-    let page = app
-        .invoke(
-            "note_history",
-            json!({ "agentId": "agent01", "before": null }),
-        )
-        .await
-        .expect("note_history");
-    assert_eq!(
-        page["entries"][0]["clientId"],
-        pending.client_id.as_str(),
-        "{page}"
-    );
-    assert_eq!(
-        (page["entries"].as_array().map(Vec::len), &page["more"]),
-        (Some(1), &json!(false)),
-        "{page}"
-    );
-    let refused = app
-        .invoke(
-            "action_item_history",
-            json!({ "agentId": "agent01", "before": "nosuch" }),
-        )
-        .await
-        .expect_err("no such action item on the hub");
-    assert_eq!(refused["code"], "REFUSED", "{refused}");
     app.stop().await;
 }
 
@@ -131,5 +104,71 @@ async fn note_content_renders_as_text() {
         panic!("an alert dialog opened: {text:?}");
     }
     app.screenshot("note-as-text").await;
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notes_older_than_the_app_keeps_are_read_back_from_the_hub() {
+    use sideline_protocol::realtime::kept::NOTES_PER_AGENT;
+
+    let mut env = TestEnv::new("note_history");
+    env.start_keyring("e2e-keyring-password").await;
+    let hub = TestHub::start(&env.root.join("hub")).await;
+    let app = env.launch(&[], &[], "[data-testid=welcome]").await;
+    sign_in(&app, &hub.url(), "lead", PASSWORD).await;
+    app.wait_text(STATUS, "live", UI_DEADLINE).await;
+    open_view(&app, "notes").await;
+
+    // Two more than the app keeps, through the command the note form uses.
+    for i in 0..NOTES_PER_AGENT + 2 {
+        let note = json!({ "agentId": "agent01", "noteType": "COACHING", "priority": "LOW",
+                           "content": format!("note {i:02}") });
+        app.invoke("capture_note", json!({ "note": note }))
+            .await
+            .unwrap_or_else(|e| panic!("capture note {i}: {e}"));
+    }
+    app.wait_text("[data-testid=pending-count]", "0", RECONNECT_DEADLINE)
+        .await;
+    assert_eq!(hub.notes_about("agent01").await.len(), NOTES_PER_AGENT + 2);
+    poll("only the newest notes listed", UI_DEADLINE, async || {
+        (app.count("[data-testid=note-item]").await == NOTES_PER_AGENT).then_some(())
+    })
+    .await;
+    app.wait_for("[data-testid=older-notes]").await;
+
+    // The history panel starts older than the oldest listed: the two the app let go.
+    app.click("[data-testid=show-history]").await;
+    poll(
+        "the two older notes from the hub",
+        UI_DEADLINE,
+        async || {
+            let texts = app
+                .texts("[data-testid=history-note] [data-testid=note-text]")
+                .await;
+            (texts == ["note 01", "note 00"]).then_some(())
+        },
+    )
+    .await;
+    assert_eq!(
+        app.count("[data-testid=history-more]").await,
+        0,
+        "nothing older"
+    );
+    app.js(
+        "document.querySelector('[data-testid=history]').scrollIntoView({ block: 'end' })",
+        vec![],
+    )
+    .await;
+    app.screenshot("notes-history").await;
+
+    // A refusal reaches the UI as the command's { code, message }.
+    let refused = app
+        .invoke(
+            "action_item_history",
+            json!({ "agentId": "agent01", "before": "nosuch" }),
+        )
+        .await
+        .expect_err("no such action item on the hub");
+    assert_eq!(refused["code"], "REFUSED", "{refused}");
     app.stop().await;
 }
