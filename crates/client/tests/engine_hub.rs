@@ -462,8 +462,8 @@ async fn past_the_retention_window_a_snapshot_replaces_the_cached_state() {
     hub.stop().await;
 }
 
-/// Asks the hub to put the engine's user in `session`.
-async fn join_session(engine: &sideline_client::engine::Engine, session: &str) {
+/// Asks the hub to put the engine's user (the leader) in `session`, and waits until it has.
+async fn join_session(engine: &sideline_client::engine::Engine, hub: &TestHub, session: &str) {
     use sideline_protocol::coaching::JoinSession;
     use sideline_protocol::{ClientEvent, MainClientEvent};
     let join = JoinSession {
@@ -474,6 +474,11 @@ async fn join_session(engine: &sideline_client::engine::Engine, session: &str) {
         .send(ClientEvent::Main(MainClientEvent::JoinSession(join)))
         .await
         .unwrap();
+    eventually("the leader in the session on the hub", || {
+        let joined = in_session(hub, session) == ["lead"];
+        async move { joined.then_some(()) }
+    })
+    .await;
 }
 
 /// Offline, then live again on new connections.
@@ -532,9 +537,9 @@ async fn a_joined_coaching_session_is_joined_again_after_a_reconnect_and_a_left_
             .is_some_and(|s| s.participants.iter().any(|p| p.id.as_str() == "lead"))
     };
 
-    join_session(&engine, "session-demo").await;
-    eventually("the leader in the session", || {
-        let joined = in_view(&engine) && in_session(&hub, "session-demo") == ["lead"];
+    join_session(&engine, &hub, "session-demo").await;
+    eventually("the leader in the session's view", || {
+        let joined = in_view(&engine);
         async move { joined.then_some(()) }
     })
     .await;
@@ -600,12 +605,7 @@ async fn a_session_closed_while_offline_is_tried_once_then_forgotten() {
     let (_tmp, dir) = data_dir();
     let engine = open_engine(&dir, &StaticTokens::new(hub.url(), token.clone())).await;
     wait_status(&engine, |s| *s == ConnectionStatus::Live, "live").await;
-    join_session(&engine, "session-demo").await;
-    eventually("the leader in the session", || {
-        let joined = in_session(&hub, "session-demo") == ["lead"];
-        async move { joined.then_some(()) }
-    })
-    .await;
+    join_session(&engine, &hub, "session-demo").await;
     // Something applied on `/`, so that the reconnect replays instead of taking a snapshot
     // (a snapshot would already say the session is gone, and nothing would be tried).
     hub.notify(&token, "lead", "a cursor to replay from").await;

@@ -193,5 +193,26 @@ impl AppState {
     }
 }
 
+/// Removes the oldest of the entries `dated` gives a time, past the newest `kept` of them, so
+/// that a list fed all day stays bounded; entries it gives none (`None`) always stay. Ties go
+/// by key.
+fn forget_oldest<V, T: Ord>(
+    entries: &mut BTreeMap<String, V>,
+    kept: usize,
+    dated: impl Fn(&V) -> Option<T>,
+) {
+    let mut dated: Vec<(T, String)> = entries
+        .iter()
+        .filter_map(|(key, entry)| Some((dated(entry)?, key.clone())))
+        .collect();
+    if dated.len() <= kept {
+        return;
+    }
+    dated.sort_unstable();
+    for (_, key) in &dated[..dated.len() - kept] {
+        entries.remove(key);
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -15,6 +15,7 @@ use sideline_protocol::projects::{Comment, OnlineUser};
 use sideline_protocol::realtime::{BroadcastMessage, DataAction, TeamPresence};
 use sideline_protocol::{EventId, MainServerEvent, PresenceStatus, UserRef};
 
+use super::forget_oldest;
 use super::leaderboard::FEED_LEN;
 
 /// One user's presence.
@@ -383,19 +384,9 @@ impl TeamState {
     /// Only the latest [`CLOSED_SESSIONS_KEPT`] closed sessions stay, by when they closed
     /// (their last edit).
     fn forget_oldest_closed_sessions(&mut self) {
-        let mut closed: Vec<(Option<DateTime<Utc>>, String)> = self
-            .sessions
-            .iter()
-            .filter(|(_, session)| session.is_closed())
-            .map(|(id, session)| (session.updated_at, id.clone()))
-            .collect();
-        if closed.len() <= CLOSED_SESSIONS_KEPT {
-            return;
-        }
-        closed.sort_unstable();
-        for (_, id) in &closed[..closed.len() - CLOSED_SESSIONS_KEPT] {
-            self.sessions.remove(id);
-        }
+        forget_oldest(&mut self.sessions, CLOSED_SESSIONS_KEPT, |session| {
+            session.is_closed().then_some(session.updated_at)
+        });
     }
 
     fn count_online(&mut self) {

@@ -14,6 +14,7 @@ use sideline_protocol::projects::{DetectorStatus, OpenAnalysis};
 use sideline_protocol::realtime::{MainSnapshot, kept};
 use sideline_protocol::{CalendarDate, ClientId, EventId, Id, MainServerEvent, UserRef};
 
+use crate::state::forget_oldest;
 use crate::state::leaderboard::FEED_LEN;
 use crate::store::{OutboxKind, OutboxRecord, OutboxState};
 
@@ -342,19 +343,9 @@ impl WorkState {
     /// running ones), and a busy team finishes hundreds a day: only the latest [`FEED_LEN`]
     /// stay, or the list, and every update of it sent to the UI, would grow all day.
     fn forget_old_finished_analyses(&mut self) {
-        let mut finished: Vec<(Option<DateTime<Utc>>, String)> = self
-            .analyses
-            .iter()
-            .filter(|(_, view)| view.status != AnalysisStatus::Running)
-            .map(|(id, view)| (view.finished_at, id.clone()))
-            .collect();
-        if finished.len() <= FEED_LEN {
-            return;
-        }
-        finished.sort_unstable();
-        for (_, id) in &finished[..finished.len() - FEED_LEN] {
-            self.analyses.remove(id);
-        }
+        forget_oldest(&mut self.analyses, FEED_LEN, |view| {
+            (view.status != AnalysisStatus::Running).then_some(view.finished_at)
+        });
     }
 
     /// Only the newest synced notes and action items about `agent` ([`kept`]), as a snapshot
@@ -362,15 +353,12 @@ impl WorkState {
     /// sent to the UI on every change. Pending and rejected captures always stay (the outbox
     /// owns them). Older ones stay on the hub.
     fn keep_newest_of(&mut self, agent: &Id) {
-        forget_oldest_synced(&mut self.notes, agent, kept::NOTES_PER_AGENT, |n| {
-            (&n.agent_id, n.state, n.created_at)
+        forget_oldest(&mut self.notes, kept::NOTES_PER_AGENT, |n| {
+            (n.agent_id == *agent && n.state == SyncState::Synced).then_some(n.created_at)
         });
-        forget_oldest_synced(
-            &mut self.action_items,
-            agent,
-            kept::ACTION_ITEMS_PER_AGENT,
-            |i| (&i.agent_id, i.state, i.created_at),
-        );
+        forget_oldest(&mut self.action_items, kept::ACTION_ITEMS_PER_AGENT, |i| {
+            (i.agent_id == *agent && i.state == SyncState::Synced).then_some(i.created_at)
+        });
     }
 
     /// Newest first, and only the newest [`kept::NOTIFICATIONS`], as a snapshot lists them: a
@@ -528,30 +516,6 @@ impl WorkState {
             }
         }
         changed
-    }
-}
-
-/// Drops the oldest synced entries about `agent` past the newest `kept`. `fields` reads an
-/// entry's agent, sync state and time; ties go by key (client ids are v7: capture order).
-fn forget_oldest_synced<V>(
-    entries: &mut BTreeMap<String, V>,
-    agent: &Id,
-    kept: usize,
-    fields: impl Fn(&V) -> (&Id, SyncState, DateTime<Utc>),
-) {
-    let mut synced: Vec<(DateTime<Utc>, String)> = entries
-        .iter()
-        .filter_map(|(key, entry)| {
-            let (about, state, at) = fields(entry);
-            (about == agent && state == SyncState::Synced).then(|| (at, key.clone()))
-        })
-        .collect();
-    if synced.len() <= kept {
-        return;
-    }
-    synced.sort_unstable();
-    for (_, key) in &synced[..synced.len() - kept] {
-        entries.remove(key);
     }
 }
 
