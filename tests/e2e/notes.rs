@@ -154,6 +154,28 @@ async fn notes_older_than_the_app_keeps_are_read_back_from_the_hub() {
         0,
         "nothing older"
     );
+    // A newer note pushes the oldest listed out of the live list: the open panel reads it.
+    let note = json!({ "agentId": "agent01", "noteType": "COACHING", "priority": "LOW",
+                       "content": format!("note {:02}", NOTES_PER_AGENT + 2) });
+    app.invoke("capture_note", json!({ "note": note }))
+        .await
+        .expect("capture one more");
+    poll(
+        "the note pushed out, in the panel",
+        UI_DEADLINE,
+        async || {
+            let texts = app
+                .texts("[data-testid=history-note] [data-testid=note-text]")
+                .await;
+            (texts == ["note 02", "note 01", "note 00"]).then_some(())
+        },
+    )
+    .await;
+    assert_eq!(
+        app.count("[data-testid=note-item]").await,
+        NOTES_PER_AGENT,
+        "the live list keeps its bound"
+    );
     app.js(
         "document.querySelector('[data-testid=history]').scrollIntoView({ block: 'end' })",
         vec![],

@@ -111,6 +111,40 @@ describe('History', () => {
     expect(screen.queryByTestId('history-more')).toBeNull();
   });
 
+  it('reads what newer ones push out of the live list while it is open, so none is missed', async () => {
+    // The hub holds notes 1 to 9. The live list shows 4 to 9 when the panel opens; then two new
+    // notes push 4 and 5 out of it (it now starts at 6), and later one more pushes 6 out.
+    const sent = hub(
+      'note_history',
+      { entries: [hubNote(2), hubNote(3)], more: true },
+      // Back from 6: 4 and 5 are new to the panel, 3 is where it joins.
+      { entries: [hubNote(3), hubNote(4), hubNote(5)], more: true },
+      // Back from 7: only 6, then a page that reaches 5.
+      { entries: [hubNote(6)], more: true },
+      { entries: [hubNote(5)], more: true },
+    );
+    const { rerender } = render(History, { agentId: 'u-agent', name: 'Alex Agent', kind: 'notes', olderThan: 'note4' });
+    await fireEvent.click(screen.getByTestId('show-history'));
+    await flush();
+    expect(texts('history-note', 'note-text')).toEqual(['note 3', 'note 2']);
+
+    await rerender({ agentId: 'u-agent', name: 'Alex Agent', kind: 'notes', olderThan: 'note6' });
+    await flush();
+    expect(texts('history-note', 'note-text')).toEqual(['note 5', 'note 4', 'note 3', 'note 2']);
+    await rerender({ agentId: 'u-agent', name: 'Alex Agent', kind: 'notes', olderThan: 'note7' });
+    await flush();
+    await flush();
+    expect(texts('history-note', 'note-text')).toEqual(['note 6', 'note 5', 'note 4', 'note 3', 'note 2']);
+    expect(sent).toEqual([
+      { agentId: 'u-agent', before: 'note4' },
+      { agentId: 'u-agent', before: 'note6' },
+      { agentId: 'u-agent', before: 'note7' },
+      { agentId: 'u-agent', before: 'note6' },
+    ]);
+    // Still "Show more" from the oldest read.
+    expect(screen.getByTestId('history-more')).toBeTruthy();
+  });
+
   it('disables the button while a page loads', async () => {
     let answer: (page: unknown) => void = () => {};
     mockIPC(() => new Promise((resolve) => (answer = resolve)));
