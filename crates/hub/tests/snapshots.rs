@@ -1,6 +1,7 @@
 //! Past the retention window, and on a first connection (no `lastEventId`), `/` and
 //! `/training` clients get full state snapshots (`sync:snapshot`, `training:snapshot`) before
-//! `sync:done { snapshot: true }`.
+//! `sync:done { snapshot: true }`. What a snapshot leaves out (the older notes, action items
+//! and notifications) stays on the hub, and its HTTP API pages back through it.
 
 mod support;
 
