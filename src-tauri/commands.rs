@@ -187,7 +187,7 @@ pub async fn note_history<R: Runtime>(
 ) -> Result<HistoryPage<QuickNote>, CommandError> {
     let (agent, before) = history_query(&agent_id, before.as_deref())?;
     let engine = app.session().engine().await?;
-    Ok(engine.note_history(&agent, before.as_ref()).await?)
+    Ok(engine.history(&agent, before.as_ref()).await?)
 }
 
 /// A page of the hub's action items for an agent older than the item `before`.
@@ -199,7 +199,7 @@ pub async fn action_item_history<R: Runtime>(
 ) -> Result<HistoryPage<ActionItem>, CommandError> {
     let (agent, before) = history_query(&agent_id, before.as_deref())?;
     let engine = app.session().engine().await?;
-    Ok(engine.action_item_history(&agent, before.as_ref()).await?)
+    Ok(engine.history(&agent, before.as_ref()).await?)
 }
 
 /// The ids of a history command, checked before anything reaches the hub.

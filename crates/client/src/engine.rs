@@ -26,7 +26,6 @@ use rand::rngs::StdRng;
 use serde::Serialize;
 use serde_json::Value;
 use sideline_protocol::coaching::{JoinSession, SessionStatus};
-use sideline_protocol::notes::{ActionItem, QuickNote};
 use sideline_protocol::{
     ClientEvent, ClientId, ErrorPayload, EventId, Id, MainClientEvent, MainServerEvent, Namespace,
     ServerEvent,
@@ -38,7 +37,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use crate::alerts::{Alert, AlertClock, AlertPolicy, AlertSettings};
 use crate::connection::{Connector, Link, SocketIoConnector};
 use crate::error::{ClientError, Result};
-use crate::hub_api::{self, HistoryPage};
+use crate::hub_api::{self, AgentHistory, HistoryPage};
 use crate::outbox::{
     ActionItemInput, DrainConfig, Drainer, ErrorVerdict, NoteInput, prepare_action_item,
     prepare_note,
@@ -276,24 +275,14 @@ impl Engine {
         })
     }
 
-    /// A page of the hub's notes about `agent` older than the note `before` (the newest when
-    /// `None`): the history the state does not keep.
-    pub async fn note_history(
+    /// A page of the hub's notes or action items about `agent` older than the record `before`
+    /// (the newest when `None`): the history the state does not keep.
+    pub async fn history<T: AgentHistory>(
         &self,
         agent: &Id,
         before: Option<&Id>,
-    ) -> Result<HistoryPage<QuickNote>> {
-        hub_api::note_history(&self.tokens.credentials().await?, agent, before).await
-    }
-
-    /// A page of the hub's action items for `agent` older than the item `before` (the newest
-    /// when `None`).
-    pub async fn action_item_history(
-        &self,
-        agent: &Id,
-        before: Option<&Id>,
-    ) -> Result<HistoryPage<ActionItem>> {
-        hub_api::action_item_history(&self.tokens.credentials().await?, agent, before).await
+    ) -> Result<HistoryPage<T>> {
+        hub_api::history(&self.tokens.credentials().await?, agent, before).await
     }
 
     /// The connection status (all namespaces combined).

@@ -17,47 +17,37 @@ pub const HISTORY_PAGE: usize = 50;
 /// One page of an agent's history, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
-pub struct HistoryPage<T: ts_rs::TS> {
+pub struct HistoryPage<T> {
     /// At most [`HISTORY_PAGE`] entries, oldest first.
     pub entries: Vec<T>,
     /// Whether the hub holds entries older than the first.
     pub more: bool,
 }
 
-/// The newest page of quick notes about `agent` older than the note `before` (the newest of
-/// all when `None`).
-pub async fn note_history(
-    credentials: &Credentials,
-    agent: &Id,
-    before: Option<&Id>,
-) -> Result<HistoryPage<QuickNote>> {
-    history_page(credentials, "notes", agent, before).await
+/// A list of the hub's that holds records about an agent, and pages back through them.
+pub trait AgentHistory: DeserializeOwned {
+    /// Its HTTP path.
+    const PATH: &'static str;
 }
 
-/// The newest page of action items for `agent` older than the item `before` (the newest of
-/// all when `None`).
-pub async fn action_item_history(
-    credentials: &Credentials,
-    agent: &Id,
-    before: Option<&Id>,
-) -> Result<HistoryPage<ActionItem>> {
-    history_page(credentials, "action-items", agent, before).await
+impl AgentHistory for QuickNote {
+    const PATH: &'static str = "/api/v1/notes";
 }
 
-/// Every notification of the signed-in user, oldest first.
-pub async fn notifications(credentials: &Credentials) -> Result<Vec<Notification>> {
-    get_json(credentials, "/api/v1/notifications").await
+impl AgentHistory for ActionItem {
+    const PATH: &'static str = "/api/v1/action-items";
 }
 
-async fn history_page<T: DeserializeOwned + ts_rs::TS>(
+/// The newest page of `T`s about `agent` older than the record `before` (the newest of all
+/// when `None`).
+pub async fn history<T: AgentHistory>(
     credentials: &Credentials,
-    list: &str,
     agent: &Id,
     before: Option<&Id>,
 ) -> Result<HistoryPage<T>> {
     // Ids are `[A-Za-z0-9_-]`: nothing in the query needs escaping. One more than a page tells
     // whether there is more.
-    let mut path = format!("/api/v1/{list}?agentId={agent}&limit={}", HISTORY_PAGE + 1);
+    let mut path = format!("{}?agentId={agent}&limit={}", T::PATH, HISTORY_PAGE + 1);
     if let Some(before) = before {
         path.push_str(&format!("&before={before}"));
     }
@@ -67,6 +57,11 @@ async fn history_page<T: DeserializeOwned + ts_rs::TS>(
         entries.remove(0);
     }
     Ok(HistoryPage { entries, more })
+}
+
+/// Every notification of the signed-in user, oldest first.
+pub async fn notifications(credentials: &Credentials) -> Result<Vec<Notification>> {
+    get_json(credentials, "/api/v1/notifications").await
 }
 
 /// `GET` of `path` on the hub with the bearer token. A refusal comes back with the hub's

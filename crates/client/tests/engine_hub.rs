@@ -650,6 +650,7 @@ async fn a_session_closed_while_offline_is_tried_once_then_forgotten() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notes_older_than_the_state_keeps_come_from_the_hub_a_page_at_a_time() {
     use sideline_client::hub_api::HISTORY_PAGE;
+    use sideline_protocol::notes::QuickNote;
     use sideline_protocol::realtime::kept::NOTES_PER_AGENT;
 
     let hub = TestHub::start().await;
@@ -694,12 +695,11 @@ async fn notes_older_than_the_state_keeps_come_from_the_hub_a_page_at_a_time() {
     .await;
 
     // Back through the history from the oldest note the state holds, as the Notes view does.
-    let ids = |page: &[sideline_protocol::notes::QuickNote]| -> Vec<String> {
-        page.iter().map(|n| n.id.to_string()).collect()
-    };
+    let ids =
+        |page: &[QuickNote]| -> Vec<String> { page.iter().map(|n| n.id.to_string()).collect() };
     let oldest_kept = Id::new(&on_hub[total - NOTES_PER_AGENT]).unwrap();
     let older = engine
-        .note_history(&agent, Some(&oldest_kept))
+        .history::<QuickNote>(&agent, Some(&oldest_kept))
         .await
         .expect("a page");
     assert_eq!(
@@ -707,21 +707,24 @@ async fn notes_older_than_the_state_keeps_come_from_the_hub_a_page_at_a_time() {
         (on_hub[..total - NOTES_PER_AGENT].to_vec(), false),
         "the rest, oldest first, and nothing before"
     );
-    let newest = engine.note_history(&agent, None).await.expect("a page");
+    let newest = engine
+        .history::<QuickNote>(&agent, None)
+        .await
+        .expect("a page");
     assert_eq!(
         (ids(&newest.entries), newest.more),
         (on_hub[total - HISTORY_PAGE..].to_vec(), true),
         "a full page from the newest, and more before it"
     );
     let items = engine
-        .action_item_history(&agent, None)
+        .history::<sideline_protocol::notes::ActionItem>(&agent, None)
         .await
         .expect("a page");
     assert_eq!((items.entries.len(), items.more), (0, false));
 
     // The hub's refusal comes back with its code; an unreachable hub is a network error.
     let refused = engine
-        .note_history(&agent, Some(&Id::new("nosuch").unwrap()))
+        .history::<QuickNote>(&agent, Some(&Id::new("nosuch").unwrap()))
         .await
         .expect_err("no such note");
     assert!(
@@ -730,7 +733,7 @@ async fn notes_older_than_the_state_keeps_come_from_the_hub_a_page_at_a_time() {
     );
     hub.stop().await;
     let offline = engine
-        .note_history(&agent, None)
+        .history::<QuickNote>(&agent, None)
         .await
         .expect_err("the hub is down");
     assert!(matches!(offline, ClientError::Network(_)), "{offline:?}");

@@ -308,14 +308,14 @@ impl WorkState {
             self.insert_synced_action_item(item);
         }
         // The hub lists no more than we keep; a server that lists more is cut to the same.
-        let agents: BTreeSet<&Id> = snapshot
-            .quick_notes
-            .iter()
-            .map(|n| &n.agent_id)
-            .chain(snapshot.action_items.iter().map(|i| &i.agent_id))
-            .collect();
-        for agent in agents {
-            self.keep_newest_of(agent);
+        let about_notes: BTreeSet<&Id> = snapshot.quick_notes.iter().map(|n| &n.agent_id).collect();
+        for agent in about_notes {
+            self.keep_newest_notes_of(agent);
+        }
+        let about_items: BTreeSet<&Id> =
+            snapshot.action_items.iter().map(|i| &i.agent_id).collect();
+        for agent in about_items {
+            self.keep_newest_action_items_of(agent);
         }
         self.notifications = snapshot.notifications.clone();
         self.keep_newest_notifications();
@@ -348,14 +348,18 @@ impl WorkState {
         });
     }
 
-    /// Only the newest synced notes and action items about `agent` ([`kept`]), as a snapshot
-    /// lists them: a leader's notes about a team grow by thousands a year, and the whole list is
-    /// sent to the UI on every change. Pending and rejected captures always stay (the outbox
-    /// owns them). Older ones stay on the hub.
-    fn keep_newest_of(&mut self, agent: &Id) {
+    /// Only the newest synced notes about `agent` ([`kept`]), as a snapshot lists them: a
+    /// leader's notes about a team grow by thousands a year, and the whole list is sent to the UI
+    /// on every change. Pending and rejected captures always stay (the outbox owns them). Older
+    /// ones stay on the hub.
+    fn keep_newest_notes_of(&mut self, agent: &Id) {
         forget_oldest(&mut self.notes, kept::NOTES_PER_AGENT, |n| {
             (n.agent_id == *agent && n.state == SyncState::Synced).then_some(n.created_at)
         });
+    }
+
+    /// Only the newest synced action items for `agent`, like [`Self::keep_newest_notes_of`].
+    fn keep_newest_action_items_of(&mut self, agent: &Id) {
         forget_oldest(&mut self.action_items, kept::ACTION_ITEMS_PER_AGENT, |i| {
             (i.agent_id == *agent && i.state == SyncState::Synced).then_some(i.created_at)
         });
@@ -377,13 +381,13 @@ impl WorkState {
 
     fn note_synced(&mut self, note: &QuickNote) -> bool {
         self.insert_synced_note(note);
-        self.keep_newest_of(&note.agent_id);
+        self.keep_newest_notes_of(&note.agent_id);
         true
     }
 
     fn action_item_synced(&mut self, item: &ActionItem) -> bool {
         self.insert_synced_action_item(item);
-        self.keep_newest_of(&item.agent_id);
+        self.keep_newest_action_items_of(&item.agent_id);
         true
     }
 
