@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "capture_action_item",
     "note_history",
     "action_item_history",
+    "notification_history",
     "send_event",
     "retry_now",
     "settings",

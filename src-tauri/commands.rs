@@ -8,7 +8,9 @@ use sideline_client::engine::StateUpdate;
 use sideline_client::hub_api::HistoryPage;
 use sideline_client::outbox::{ActionItemInput, NoteInput};
 use sideline_client::profiles::{self, AppSettings, TvSettings};
+use sideline_client::state::work::{ActionItemView, NoteView};
 use sideline_protocol::notes::{ActionItem, QuickNote};
+use sideline_protocol::notifications::Notification;
 use sideline_protocol::{ClientEvent, Id, Namespace};
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewWindow};
 
@@ -184,10 +186,10 @@ pub async fn note_history<R: Runtime>(
     app: AppHandle<R>,
     agent_id: String,
     before: Option<String>,
-) -> Result<HistoryPage<QuickNote>, CommandError> {
+) -> Result<HistoryPage<NoteView>, CommandError> {
     let (agent, before) = history_query(&agent_id, before.as_deref())?;
     let engine = app.session().engine().await?;
-    Ok(engine.history(&agent, before.as_ref()).await?)
+    Ok(engine.history::<QuickNote>(&agent, before.as_ref()).await?)
 }
 
 /// A page of the hub's action items for an agent older than the item `before`.
@@ -196,22 +198,38 @@ pub async fn action_item_history<R: Runtime>(
     app: AppHandle<R>,
     agent_id: String,
     before: Option<String>,
-) -> Result<HistoryPage<ActionItem>, CommandError> {
+) -> Result<HistoryPage<ActionItemView>, CommandError> {
     let (agent, before) = history_query(&agent_id, before.as_deref())?;
     let engine = app.session().engine().await?;
-    Ok(engine.history(&agent, before.as_ref()).await?)
+    Ok(engine
+        .history::<ActionItem>(&agent, before.as_ref())
+        .await?)
 }
 
-/// The ids of a history command, checked before anything reaches the hub.
+/// A page of the user's notifications older than the one `before` (the newest when `null`):
+/// those the notification centre no longer keeps.
+#[tauri::command]
+pub async fn notification_history<R: Runtime>(
+    app: AppHandle<R>,
+    before: Option<String>,
+) -> Result<HistoryPage<Notification>, CommandError> {
+    let before = before.as_deref().map(|b| id_of("before", b)).transpose()?;
+    let engine = app.session().engine().await?;
+    Ok(engine.notification_history(before.as_ref()).await?)
+}
+
+/// The ids of an agent's history command, checked before anything reaches the hub.
 fn history_query(agent: &str, before: Option<&str>) -> Result<(Id, Option<Id>), CommandError> {
-    let id = |field: &str, value: &str| {
-        Id::new(value)
-            .map_err(|e| CommandError::new(ErrorCode::InvalidInput, format!("{field}: {}", e.rule)))
-    };
     Ok((
-        id("agentId", agent)?,
-        before.map(|b| id("before", b)).transpose()?,
+        id_of("agentId", agent)?,
+        before.map(|b| id_of("before", b)).transpose()?,
     ))
+}
+
+/// A command's id argument, checked: the error names the field.
+fn id_of(field: &str, value: &str) -> Result<Id, CommandError> {
+    Id::new(value)
+        .map_err(|e| CommandError::new(ErrorCode::InvalidInput, format!("{field}: {}", e.rule)))
 }
 
 /// Emits a client event after decoding and validating it like the hub will.

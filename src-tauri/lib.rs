@@ -241,6 +241,7 @@ pub fn run() {
             commands::capture_action_item,
             commands::note_history,
             commands::action_item_history,
+            commands::notification_history,
             commands::send_event,
             commands::retry_now,
             commands::settings,

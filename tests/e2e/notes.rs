@@ -1,5 +1,6 @@
 //! Notes: captured offline they wait in the outbox and reach the hub exactly once, and the
-//! app reads an agent's history back from the hub; their content is always text.
+//! app reads an agent's history back from the hub; their content is always text. Older
+//! notifications than the app keeps are read back from the hub the same way.
 
 use std::time::Duration;
 
@@ -192,5 +193,67 @@ async fn notes_older_than_the_app_keeps_are_read_back_from_the_hub() {
         .await
         .expect_err("no such action item on the hub");
     assert_eq!(refused["code"], "REFUSED", "{refused}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_older_than_the_app_keeps_are_read_back_from_the_hub() {
+    use sideline_protocol::realtime::kept::NOTIFICATIONS;
+
+    let env = TestEnv::new("notification_history");
+    let hub = TestHub::start(&env.root.join("hub")).await;
+    let app = env.launch(&[], &[], "[data-testid=welcome]").await;
+    sign_in(&app, &hub.url(), "agent01", PASSWORD).await;
+    app.wait_text(STATUS, "live", UI_DEADLINE).await;
+    open_view(&app, "notifications").await;
+
+    // Two more than the app keeps, sent by the team's leader.
+    let lead = hub.login("lead").await;
+    for i in 0..NOTIFICATIONS + 2 {
+        let (status, body) = hub
+            .post(
+                "/api/v1/notifications",
+                &lead,
+                json!({ "clientId": format!("0190cccc-0000-7000-8000-{i:012}"),
+                        "userId": "agent01", "type": "info",
+                        "message": format!("notification {i:03}") }),
+            )
+            .await;
+        assert_eq!(status, 201, "notification {i}: {body}");
+    }
+    let newest = format!("notification {:03}", NOTIFICATIONS + 1);
+    poll(
+        "only the newest notifications listed",
+        UI_DEADLINE,
+        async || {
+            let listed = app.count("[data-testid=notification-item]").await;
+            let texts = app
+                .texts("[data-testid=notification-item] [data-testid=notification-text]")
+                .await;
+            (listed == NOTIFICATIONS && texts.first() == Some(&newest)).then_some(())
+        },
+    )
+    .await;
+    app.wait_for("[data-testid=older-notifications]").await;
+
+    app.click("[data-testid=show-history]").await;
+    poll("the two older ones from the hub", UI_DEADLINE, async || {
+        let texts = app
+            .texts("[data-testid=history-notification] [data-testid=notification-text]")
+            .await;
+        (texts == ["notification 001", "notification 000"]).then_some(())
+    })
+    .await;
+    assert_eq!(
+        app.count("[data-testid=history-more]").await,
+        0,
+        "nothing older"
+    );
+    app.js(
+        "document.querySelector('[data-testid=history]').scrollIntoView({ block: 'end' })",
+        vec![],
+    )
+    .await;
+    app.screenshot("notifications-history").await;
     app.stop().await;
 }

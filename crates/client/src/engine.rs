@@ -26,6 +26,7 @@ use rand::rngs::StdRng;
 use serde::Serialize;
 use serde_json::Value;
 use sideline_protocol::coaching::{JoinSession, SessionStatus};
+use sideline_protocol::notifications::Notification;
 use sideline_protocol::{
     ClientEvent, ClientId, ErrorPayload, EventId, Id, MainClientEvent, MainServerEvent, Namespace,
     ServerEvent,
@@ -276,13 +277,22 @@ impl Engine {
     }
 
     /// A page of the hub's notes or action items about `agent` older than the record `before`
-    /// (the newest when `None`): the history the state does not keep.
+    /// (the newest when `None`), as the lists show them: the history the state does not keep.
     pub async fn history<T: AgentHistory>(
         &self,
         agent: &Id,
         before: Option<&Id>,
-    ) -> Result<HistoryPage<T>> {
-        hub_api::history(&self.tokens.credentials().await?, agent, before).await
+    ) -> Result<HistoryPage<T::View>> {
+        hub_api::history::<T>(&self.tokens.credentials().await?, agent, before).await
+    }
+
+    /// A page of the user's notifications older than the one `before` (the newest when
+    /// `None`): those the state does not keep.
+    pub async fn notification_history(
+        &self,
+        before: Option<&Id>,
+    ) -> Result<HistoryPage<Notification>> {
+        hub_api::notification_history(&self.tokens.credentials().await?, before).await
     }
 
     /// The connection status (all namespaces combined).

@@ -1,6 +1,7 @@
 //! Reads of the hub's HTTP API that the live state does not cover: an agent's note and
-//! action-item history a page at a time (the state keeps only the newest,
-//! [`kept`](sideline_protocol::realtime::kept)), and the user's notifications (the CLI).
+//! action-item history and the user's own notification history, a page at a time (the state
+//! keeps only the newest, [`kept`](sideline_protocol::realtime::kept)), and all of the user's
+//! notifications at once (the CLI).
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -9,12 +10,13 @@ use sideline_protocol::notes::{ActionItem, QuickNote};
 use sideline_protocol::notifications::Notification;
 
 use crate::error::{ClientError, Result};
+use crate::state::work::{ActionItemView, NoteView};
 use crate::tokens::Credentials;
 
 /// How many entries a page of history holds.
 pub const HISTORY_PAGE: usize = 50;
 
-/// One page of an agent's history, oldest first.
+/// One page of a history, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryPage<T> {
@@ -28,28 +30,65 @@ pub struct HistoryPage<T> {
 pub trait AgentHistory: DeserializeOwned {
     /// Its HTTP path.
     const PATH: &'static str;
+    /// The record as the app's lists show it.
+    type View;
+    /// The record as the app's lists show it: the hub stored it, so it is synced.
+    fn view(self) -> Self::View;
 }
 
 impl AgentHistory for QuickNote {
     const PATH: &'static str = "/api/v1/notes";
+    type View = NoteView;
+    fn view(self) -> NoteView {
+        NoteView::from(&self)
+    }
 }
 
 impl AgentHistory for ActionItem {
     const PATH: &'static str = "/api/v1/action-items";
+    type View = ActionItemView;
+    fn view(self) -> ActionItemView {
+        ActionItemView::from(&self)
+    }
 }
 
 /// The newest page of `T`s about `agent` older than the record `before` (the newest of all
-/// when `None`).
+/// when `None`), as the lists show them.
 pub async fn history<T: AgentHistory>(
     credentials: &Credentials,
     agent: &Id,
     before: Option<&Id>,
+) -> Result<HistoryPage<T::View>> {
+    let page: HistoryPage<T> = page(credentials, T::PATH, Some(agent), before).await?;
+    Ok(HistoryPage {
+        entries: page.entries.into_iter().map(T::view).collect(),
+        more: page.more,
+    })
+}
+
+/// The newest page of the signed-in user's notifications older than the one `before` (the
+/// newest of all when `None`).
+pub async fn notification_history(
+    credentials: &Credentials,
+    before: Option<&Id>,
+) -> Result<HistoryPage<Notification>> {
+    page(credentials, "/api/v1/notifications", None, before).await
+}
+
+/// One page of the list at `path`: about `agent` when given, else the caller's own.
+async fn page<T: DeserializeOwned>(
+    credentials: &Credentials,
+    path: &str,
+    agent: Option<&Id>,
+    before: Option<&Id>,
 ) -> Result<HistoryPage<T>> {
     // Ids are `[A-Za-z0-9_-]`: nothing in the query needs escaping. One more than a page tells
     // whether there is more.
-    let mut path = format!("{}?agentId={agent}&limit={}", T::PATH, HISTORY_PAGE + 1);
-    if let Some(before) = before {
-        path.push_str(&format!("&before={before}"));
+    let mut path = format!("{path}?limit={}", HISTORY_PAGE + 1);
+    for (name, value) in [("agentId", agent), ("before", before)] {
+        if let Some(value) = value {
+            path.push_str(&format!("&{name}={value}"));
+        }
     }
     let mut entries: Vec<T> = get_json(credentials, &path).await?;
     let more = entries.len() > HISTORY_PAGE;

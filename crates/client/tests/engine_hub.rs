@@ -9,7 +9,7 @@ mod support;
 use std::time::Duration;
 
 use sideline_client::outbox::NoteInput;
-use sideline_client::state::work::SyncState;
+use sideline_client::state::work::{NoteView, SyncState};
 use sideline_client::store::OutboxState;
 use sideline_client::tokens::{Credentials, StaticTokens};
 use sideline_client::{ClientError, ConnectionStatus};
@@ -695,8 +695,13 @@ async fn notes_older_than_the_state_keeps_come_from_the_hub_a_page_at_a_time() {
     .await;
 
     // Back through the history from the oldest note the state holds, as the Notes view does.
-    let ids =
-        |page: &[QuickNote]| -> Vec<String> { page.iter().map(|n| n.id.to_string()).collect() };
+    // The history comes as the lists show it: synced, with the hub's id.
+    let ids = |page: &[NoteView]| -> Vec<String> {
+        page.iter()
+            .inspect(|n| assert_eq!(n.state, SyncState::Synced))
+            .filter_map(|n| Some(n.id.as_ref()?.to_string()))
+            .collect()
+    };
     let oldest_kept = Id::new(&on_hub[total - NOTES_PER_AGENT]).unwrap();
     let older = engine
         .history::<QuickNote>(&agent, Some(&oldest_kept))
@@ -738,4 +743,47 @@ async fn notes_older_than_the_state_keeps_come_from_the_hub_a_page_at_a_time() {
         .expect_err("the hub is down");
     assert!(matches!(offline, ClientError::Network(_)), "{offline:?}");
     engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_older_than_the_state_keeps_come_from_the_hub() {
+    use sideline_protocol::realtime::kept::NOTIFICATIONS;
+
+    let hub = TestHub::start().await;
+    let token = hub.login("lead").await;
+    let (_tmp, dir) = data_dir();
+    let engine = open_engine(&dir, &StaticTokens::new(hub.url(), token.clone())).await;
+    wait_status(&engine, |s| *s == ConnectionStatus::Live, "live").await;
+    let total = NOTIFICATIONS + 2;
+    for i in 0..total {
+        hub.notify(&token, "lead", &format!("n{i}")).await;
+    }
+    let newest_kept = format!("n{}", total - 1);
+    eventually("the state keeps the newest", || {
+        let state = engine.state();
+        let list = &state.work.notifications;
+        let done = list.len() == NOTIFICATIONS && list.iter().any(|n| n.message == newest_kept);
+        async move { done.then_some(()) }
+    })
+    .await;
+
+    // Back from the oldest the state keeps, as the notification centre does.
+    let state = engine.state();
+    // The list is newest first.
+    let oldest_kept = state.work.notifications.last().expect("kept");
+    assert_eq!(oldest_kept.message, "n2");
+    let older = engine
+        .notification_history(Some(&oldest_kept.id))
+        .await
+        .expect("a page");
+    let messages: Vec<&str> = older.entries.iter().map(|n| n.message.as_str()).collect();
+    assert_eq!((messages, older.more), (vec!["n0", "n1"], false));
+    let newest = engine.notification_history(None).await.expect("a page");
+    assert_eq!(
+        newest.entries.last().map(|n| n.message.as_str()),
+        Some(newest_kept.as_str())
+    );
+    assert!(newest.more, "more before the newest page");
+    engine.shutdown().await;
+    hub.stop().await;
 }

@@ -525,6 +525,87 @@ async fn the_http_api_pages_back_through_an_agents_notes_and_action_items() {
     hub.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_http_api_pages_back_through_a_users_own_notifications() {
+    // A stopped clock, as above: pages rest on the hub's tie-break.
+    let clock = ManualClock::new(chrono::Utc::now());
+    let hub = start_hub_with(move |config| config.clock = Arc::new(clock)).await;
+    let lead_token = hub.login("lead").await;
+    let mut sent = Vec::new();
+    for (user, i) in [
+        ("agent01", 0),
+        ("agent02", 0),
+        ("agent01", 1),
+        ("agent01", 2),
+        ("agent01", 3),
+        ("agent01", 4),
+    ] {
+        let (status, created) = hub
+            .post(
+                "/api/v1/notifications",
+                &lead_token,
+                json!({ "clientId": client_id(), "userId": user, "type": "info",
+                        "message": format!("{user} {i}") }),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        sent.push((user, created["id"].as_str().unwrap().to_owned()));
+    }
+    let own: Vec<String> = sent
+        .iter()
+        .filter(|(user, _)| *user == "agent01")
+        .map(|(_, id)| id.clone())
+        .collect();
+    let token = hub.login("agent01").await;
+    let ids = |page: &Value| -> Vec<String> {
+        let page = page.as_array().unwrap_or_else(|| panic!("a list: {page}"));
+        page.iter()
+            .map(|n| n["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // Back from the newest two until a page comes back short: each of the user's own, once.
+    let (status, page) = hub.get("/api/v1/notifications?limit=2", &token).await;
+    assert_eq!(status, 200, "{page}");
+    let mut walked = ids(&page);
+    assert_eq!(walked, own[3..], "the newest two, oldest first");
+    loop {
+        let path = format!("/api/v1/notifications?before={}&limit=2", walked[0]);
+        let (status, page) = hub.get(&path, &token).await;
+        assert_eq!(status, 200, "{page}");
+        let page = ids(&page);
+        let short = page.len() < 2;
+        walked.splice(0..0, page);
+        if short {
+            break;
+        }
+    }
+    assert_eq!(walked, own, "every one of agent01's, in order");
+
+    // Someone else's notification is no cursor, and a bad page names its field.
+    let others = &sent[1].1;
+    for (path, code, field) in [
+        (format!("/api/v1/notifications?before={others}"), 404, None),
+        (
+            "/api/v1/notifications?limit=0".to_owned(),
+            400,
+            Some("limit"),
+        ),
+        (
+            "/api/v1/notifications?before=no%20such".to_owned(),
+            400,
+            Some("before"),
+        ),
+    ] {
+        let (status, body) = hub.get(&path, &token).await;
+        assert_eq!(status, code, "{path}: {body}");
+        if let Some(field) = field {
+            assert_eq!(body["field"], field, "{path}: {body}");
+        }
+    }
+    hub.stop().await;
+}
+
 /// The `sync:snapshot` a user's first `/` connection gets before `sync:done`.
 async fn first_snapshot(hub: &TestHub, user: &str) -> Value {
     let mut client = hub.connect_as(user, "/").await;

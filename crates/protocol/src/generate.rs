@@ -351,9 +351,9 @@ pub fn render_markdown() -> String {
         "`sync:snapshot` lists only the newest entries of the lists that grow with use, and a \
          client keeps no more of them when live events add to them, so that a year of use costs \
          no more than a week. Older entries stay on the hub, whose HTTP API lists them all, or a \
-         page at a time: `GET /api/v1/notes?agentId=ID&before=ID&limit=N` (and `/action-items`) \
-         answers the newest `N` (1 to `HISTORY_LIMIT_MAX`) older than the record `before`, \
-         oldest first. The UI gets the same numbers as `KEPT` in `protocol.ts`.\n\n",
+         page at a time: `GET /api/v1/notes?agentId=ID&before=ID&limit=N` (and `/action-items`, \
+         and `/notifications` without `agentId`: the caller's own) answers the newest `N` (1 to \
+         `HISTORY_LIMIT_MAX`) older than the record `before`, oldest first. The UI gets the same numbers as `KEPT` in `protocol.ts`.\n\n",
     );
     markdown_limits(w, "bound", "what it bounds", kept::TABLE);
 

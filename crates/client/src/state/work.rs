@@ -90,6 +90,46 @@ pub struct ActionItemView {
     pub created_at: DateTime<Utc>,
 }
 
+/// A note the hub stored: synced.
+impl From<&QuickNote> for NoteView {
+    fn from(note: &QuickNote) -> Self {
+        NoteView {
+            client_id: note.client_id,
+            state: SyncState::Synced,
+            reason: None,
+            id: Some(note.id.clone()),
+            agent_id: note.agent_id.clone(),
+            note_type: note.note_type,
+            priority: note.priority,
+            category: note.category.clone(),
+            content: note.content.clone(),
+            created_by: Some(note.created_by.clone()),
+            created_at: note.created_at,
+        }
+    }
+}
+
+/// An action item the hub stored: synced.
+impl From<&ActionItem> for ActionItemView {
+    fn from(item: &ActionItem) -> Self {
+        ActionItemView {
+            client_id: item.client_id,
+            state: SyncState::Synced,
+            reason: None,
+            id: Some(item.id.clone()),
+            agent_id: item.agent_id.clone(),
+            title: item.title.clone(),
+            description: item.description.clone(),
+            due_date: item.due_date,
+            priority: item.priority,
+            category: item.category.clone(),
+            status: Some(item.status),
+            created_by: Some(item.created_by.clone()),
+            created_at: item.created_at,
+        }
+    }
+}
+
 /// How an analysis run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -392,43 +432,13 @@ impl WorkState {
     }
 
     fn insert_synced_note(&mut self, note: &QuickNote) {
-        self.notes.insert(
-            note.client_id.to_string(),
-            NoteView {
-                client_id: note.client_id,
-                state: SyncState::Synced,
-                reason: None,
-                id: Some(note.id.clone()),
-                agent_id: note.agent_id.clone(),
-                note_type: note.note_type,
-                priority: note.priority,
-                category: note.category.clone(),
-                content: note.content.clone(),
-                created_by: Some(note.created_by.clone()),
-                created_at: note.created_at,
-            },
-        );
+        self.notes
+            .insert(note.client_id.to_string(), NoteView::from(note));
     }
 
     fn insert_synced_action_item(&mut self, item: &ActionItem) {
-        self.action_items.insert(
-            item.client_id.to_string(),
-            ActionItemView {
-                client_id: item.client_id,
-                state: SyncState::Synced,
-                reason: None,
-                id: Some(item.id.clone()),
-                agent_id: item.agent_id.clone(),
-                title: item.title.clone(),
-                description: item.description.clone(),
-                due_date: item.due_date,
-                priority: item.priority,
-                category: item.category.clone(),
-                status: Some(item.status),
-                created_by: Some(item.created_by.clone()),
-                created_at: item.created_at,
-            },
-        );
+        self.action_items
+            .insert(item.client_id.to_string(), ActionItemView::from(item));
     }
 
     /// The hub refused a capture for good: show it rejected with the reason.

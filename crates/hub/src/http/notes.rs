@@ -20,7 +20,7 @@ use crate::state::HubState;
 use crate::store::records::{self, RecordKind};
 use crate::store::users;
 
-/// `?agentId=ID`, and for a page of the agent's history `&before=ID&limit=N`.
+/// `?agentId=ID`, and for a page of the agent's history `&before=ID&limit=N` (see [`PageQuery`]).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentQuery {
@@ -32,21 +32,30 @@ pub struct AgentQuery {
     pub limit: Option<usize>,
 }
 
-/// The records of a kind about the queried agent, oldest first: all of them, or the page the
-/// query's `before` and `limit` ask for.
-async fn agent_records<T: serde::de::DeserializeOwned>(
-    hub: &HubState,
-    caller: &Caller,
-    query: &AgentQuery,
+/// `?before=ID&limit=N`: a page of the caller's own history. (Not flattened into
+/// [`AgentQuery`]: a flattened query reads every value as a string, and `limit` is a number.)
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+pub struct PageQuery {
+    /// Only records older than this one (its `id`): the next page back.
+    pub before: Option<String>,
+    /// Only the newest this many (1 to `HISTORY_LIMIT_MAX`) of those. Without it, all of them.
+    pub limit: Option<usize>,
+}
+
+/// The records of a kind about `subject`, oldest first: all of them, or the page that `before`
+/// and `limit` ask for.
+fn page_of<T: serde::de::DeserializeOwned>(
+    conn: &rusqlite::Connection,
     kind: RecordKind,
+    subject: &Id,
+    before: Option<&str>,
+    limit: Option<usize>,
 ) -> Result<Vec<T>> {
-    let agent = readable_agent(hub, caller, &query.agent_id).await?;
-    let before = query
-        .before
-        .as_deref()
+    let before = before
         .map(|id| Id::new(id).map_err(|e| HubError::invalid("before", e.rule)))
         .transpose()?;
-    let limit = match query.limit {
+    let limit = match limit {
         None => usize::MAX,
         Some(n @ 1..=HISTORY_LIMIT_MAX) => n,
         Some(_) => {
@@ -56,12 +65,29 @@ async fn agent_records<T: serde::de::DeserializeOwned>(
             ));
         }
     };
-    let db = hub.store.lock().await;
-    records::page_by_subject(db.conn(), kind, agent.as_str(), before.as_ref(), limit)?.ok_or_else(
+    records::page_by_subject(conn, kind, subject.as_str(), before.as_ref(), limit)?.ok_or_else(
         || {
             let before = before.map(|id| id.to_string()).unwrap_or_default();
-            HubError::NotFound(format!("no record {before} about {agent}"))
+            HubError::NotFound(format!("no record {before} about {subject}"))
         },
+    )
+}
+
+/// The records of a kind about the queried agent, oldest first (see [`page_of`]).
+async fn agent_records<T: serde::de::DeserializeOwned>(
+    hub: &HubState,
+    caller: &Caller,
+    query: &AgentQuery,
+    kind: RecordKind,
+) -> Result<Vec<T>> {
+    let agent = readable_agent(hub, caller, &query.agent_id).await?;
+    let db = hub.store.lock().await;
+    page_of(
+        db.conn(),
+        kind,
+        &agent,
+        query.before.as_deref(),
+        query.limit,
     )
 }
 
@@ -115,21 +141,25 @@ pub async fn list_action_items(
     ))
 }
 
-/// The caller's notifications, oldest first.
+/// The caller's notifications, oldest first: all of them, or a page of their history
+/// (`before`, `limit`).
 #[utoipa::path(
-    get, path = "/api/v1/notifications", security(("bearer" = [])),
+    get, path = "/api/v1/notifications", params(PageQuery), security(("bearer" = [])),
     responses((status = 200, description = "`Notification[]` as in docs/protocol.md", body = Object))
 )]
 pub async fn list_notifications(
     State(hub): State<Arc<HubState>>,
     caller: Caller,
+    Query(query): Query<PageQuery>,
 ) -> Result<Json<Vec<Notification>>> {
     let principal: &Principal = caller.user()?;
     let db = hub.store.lock().await;
-    Ok(Json(records::by_subject(
+    Ok(Json(page_of(
         db.conn(),
         RecordKind::Notification,
-        principal.user_id.as_str(),
+        &principal.user_id,
+        query.before.as_deref(),
+        query.limit,
     )?))
 }
 

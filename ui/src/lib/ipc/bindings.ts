@@ -222,7 +222,7 @@ export type FeedItem = {
   eventId: number | null,
 };
 
-/** One page of an agent's history, oldest first. */
+/** One page of a history, oldest first. */
 export type HistoryPage<T> = {
   /** At most `HISTORY_PAGE` entries, oldest first. */
   entries: Array<T>,

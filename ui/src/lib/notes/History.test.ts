@@ -1,34 +1,39 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import type { ActionItem, QuickNote } from '../protocol';
+import type { ActionItemView, NoteView } from '../state/types';
 import History from './History.svelte';
 
 afterEach(() => clearMocks());
 
-/** A note as the hub stores it; `n` orders them: a higher one is newer. */
-function hubNote(n: number, fields: Partial<QuickNote> = {}): QuickNote {
+/** A note from the hub as the history command answers it (as the lists show it); `n` orders
+ * them: a higher one is newer. */
+function hubNote(n: number, fields: Partial<NoteView> = {}): NoteView {
   return {
     id: `note${n}`,
     clientId: `c-note${n}`,
+    state: 'synced',
+    reason: null,
     agentId: 'u-agent',
-    teamLeaderId: 'u-me',
     noteType: 'COACHING',
     content: `note ${n}`,
     priority: 'MEDIUM',
+    category: null,
     createdAt: `2026-11-${String(n).padStart(2, '0')}T10:00:00Z`,
     createdBy: { id: 'u-me', name: 'Me Myself' },
     ...fields,
   };
 }
 
-function hubItem(n: number, fields: Partial<ActionItem> = {}): ActionItem {
+function hubItem(n: number, fields: Partial<ActionItemView> = {}): ActionItemView {
   return {
     id: `item${n}`,
     clientId: `c-item${n}`,
+    state: 'synced',
+    reason: null,
     agentId: 'u-agent',
-    teamLeaderId: 'u-me',
     title: `item ${n}`,
+    description: null,
     dueDate: '2026-12-01',
     priority: 'HIGH',
     category: 'follow-up',

@@ -1,7 +1,7 @@
 // Notes and action items as the views list them, the two capture commands, and the two that
 // read older ones from the hub.
 import { call } from '../ipc/invoke';
-import type { ActionItem, NoteType, Priority, QuickNote } from '../protocol';
+import type { NoteType, Priority } from '../protocol';
 import type {
   ActionItemInput,
   ActionItemView,
@@ -125,53 +125,17 @@ export function captureActionItem(item: ActionItemInput): Promise<string> {
 }
 
 /**
- * One page of the notes about an agent from the hub, oldest first: the newest when `before` is
- * null, else those older than the note with that hub id. The engine keeps only the newest
- * (`KEPT`); this is how the rest is read.
+ * One page of the notes about an agent from the hub, oldest first and as the lists show them:
+ * the newest when `before` is null, else those older than the note with that hub id. The engine
+ * keeps only the newest (`KEPT`); this is how the rest is read.
  */
-export function noteHistory(agentId: string, before: string | null): Promise<HistoryPage<QuickNote>> {
-  return call<HistoryPage<QuickNote>>('note_history', { agentId, before });
+export function noteHistory(agentId: string, before: string | null): Promise<HistoryPage<NoteView>> {
+  return call<HistoryPage<NoteView>>('note_history', { agentId, before });
 }
 
 /** One page of an agent's action items from the hub, like `noteHistory`. */
-export function actionItemHistory(agentId: string, before: string | null): Promise<HistoryPage<ActionItem>> {
-  return call<HistoryPage<ActionItem>>('action_item_history', { agentId, before });
-}
-
-/** A note from the hub as the lists show it: the hub stored it, so it is synced. */
-export function noteViewOf(note: QuickNote): NoteView {
-  return {
-    clientId: note.clientId,
-    state: 'synced',
-    reason: null,
-    id: note.id,
-    agentId: note.agentId,
-    noteType: note.noteType,
-    priority: note.priority,
-    category: note.category ?? null,
-    content: note.content,
-    createdBy: note.createdBy,
-    createdAt: note.createdAt,
-  };
-}
-
-/** An action item from the hub as the lists show it, like `noteViewOf`. */
-export function actionItemViewOf(item: ActionItem): ActionItemView {
-  return {
-    clientId: item.clientId,
-    state: 'synced',
-    reason: null,
-    id: item.id,
-    agentId: item.agentId,
-    title: item.title,
-    description: item.description ?? null,
-    dueDate: item.dueDate,
-    priority: item.priority,
-    category: item.category,
-    status: item.status,
-    createdBy: item.createdBy,
-    createdAt: item.createdAt,
-  };
+export function actionItemHistory(agentId: string, before: string | null): Promise<HistoryPage<ActionItemView>> {
+  return call<HistoryPage<ActionItemView>>('action_item_history', { agentId, before });
 }
 
 /** Today as `YYYY-MM-DD` in local time (an action item's default due day is a week out). */

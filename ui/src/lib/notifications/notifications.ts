@@ -1,7 +1,9 @@
 // Notification actions: each is a client event the engine sends to the hub; the hub's answer
-// (`notification:read`, `notification:cleared`) updates the state for every window.
+// (`notification:read`, `notification:cleared`) updates the state for every window. And
+// `notificationHistory`, which reads the older ones the engine does not keep.
 import { call } from '../ipc/invoke';
-import type { NoPayload, NotificationRead } from '../protocol';
+import type { NoPayload, Notification, NotificationRead } from '../protocol';
+import type { HistoryPage } from '../state/types';
 
 const send = (name: string, payload: unknown) => call('send_event', { namespace: '/', name, payload });
 
@@ -18,4 +20,13 @@ export function markAllRead(): Promise<unknown> {
 export function clearNotifications(): Promise<unknown> {
   const payload: NoPayload = null;
   return send('notification:clear', payload);
+}
+
+/**
+ * One page of the user's notifications from the hub, oldest first: the newest when `before` is
+ * null, else those older than the notification with that id. The engine keeps only the newest
+ * (`KEPT`); this is how the rest is read.
+ */
+export function notificationHistory(before: string | null): Promise<HistoryPage<Notification>> {
+  return call<HistoryPage<Notification>>('notification_history', { before });
 }
