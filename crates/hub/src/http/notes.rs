@@ -20,20 +20,16 @@ use crate::state::HubState;
 use crate::store::records::{self, RecordKind};
 use crate::store::users;
 
-/// `?agentId=ID`, and for a page of the agent's history `&before=ID&limit=N` (see [`PageQuery`]).
+/// `?agentId=ID`: whose records.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentQuery {
     /// The agent the records are about.
     pub agent_id: String,
-    /// Only records older than this one (its `id`): the next page back.
-    pub before: Option<String>,
-    /// Only the newest this many (1 to `HISTORY_LIMIT_MAX`) of those. Without it, all of them.
-    pub limit: Option<usize>,
 }
 
-/// `?before=ID&limit=N`: a page of the caller's own history. (Not flattened into
-/// [`AgentQuery`]: a flattened query reads every value as a string, and `limit` is a number.)
+/// `?before=ID&limit=N`: a page of a history. Read from the same query string as
+/// [`AgentQuery`] where both apply.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
 pub struct PageQuery {
@@ -49,13 +45,14 @@ fn page_of<T: serde::de::DeserializeOwned>(
     conn: &rusqlite::Connection,
     kind: RecordKind,
     subject: &Id,
-    before: Option<&str>,
-    limit: Option<usize>,
+    page: &PageQuery,
 ) -> Result<Vec<T>> {
-    let before = before
+    let before = page
+        .before
+        .as_deref()
         .map(|id| Id::new(id).map_err(|e| HubError::invalid("before", e.rule)))
         .transpose()?;
-    let limit = match limit {
+    let limit = match page.limit {
         None => usize::MAX,
         Some(n @ 1..=HISTORY_LIMIT_MAX) => n,
         Some(_) => {
@@ -77,18 +74,13 @@ fn page_of<T: serde::de::DeserializeOwned>(
 async fn agent_records<T: serde::de::DeserializeOwned>(
     hub: &HubState,
     caller: &Caller,
-    query: &AgentQuery,
+    agent: &AgentQuery,
+    page: &PageQuery,
     kind: RecordKind,
 ) -> Result<Vec<T>> {
-    let agent = readable_agent(hub, caller, &query.agent_id).await?;
+    let agent = readable_agent(hub, caller, &agent.agent_id).await?;
     let db = hub.store.lock().await;
-    page_of(
-        db.conn(),
-        kind,
-        &agent,
-        query.before.as_deref(),
-        query.limit,
-    )
+    page_of(db.conn(), kind, &agent, page)
 }
 
 /// The agent themself, or a leader of the agent's team, may read records about an agent.
@@ -112,32 +104,34 @@ async fn readable_agent(hub: &HubState, caller: &Caller, agent: &str) -> Result<
 /// The quick notes about an agent, oldest first, each with its `clientId`: all of them, or a page
 /// of the agent's history (`before`, `limit`).
 #[utoipa::path(
-    get, path = "/api/v1/notes", params(AgentQuery), security(("bearer" = [])),
+    get, path = "/api/v1/notes", params(AgentQuery, PageQuery), security(("bearer" = [])),
     responses((status = 200, description = "`QuickNote[]` as in docs/protocol.md", body = Object))
 )]
 pub async fn list_notes(
     State(hub): State<Arc<HubState>>,
     caller: Caller,
-    Query(query): Query<AgentQuery>,
+    Query(agent): Query<AgentQuery>,
+    Query(page): Query<PageQuery>,
 ) -> Result<Json<Vec<QuickNote>>> {
     Ok(Json(
-        agent_records(&hub, &caller, &query, RecordKind::QuickNote).await?,
+        agent_records(&hub, &caller, &agent, &page, RecordKind::QuickNote).await?,
     ))
 }
 
 /// The action items of an agent, oldest first, each with its `clientId`: all of them, or a page
 /// of the agent's history (`before`, `limit`).
 #[utoipa::path(
-    get, path = "/api/v1/action-items", params(AgentQuery), security(("bearer" = [])),
+    get, path = "/api/v1/action-items", params(AgentQuery, PageQuery), security(("bearer" = [])),
     responses((status = 200, description = "`ActionItem[]` as in docs/protocol.md", body = Object))
 )]
 pub async fn list_action_items(
     State(hub): State<Arc<HubState>>,
     caller: Caller,
-    Query(query): Query<AgentQuery>,
+    Query(agent): Query<AgentQuery>,
+    Query(page): Query<PageQuery>,
 ) -> Result<Json<Vec<ActionItem>>> {
     Ok(Json(
-        agent_records(&hub, &caller, &query, RecordKind::ActionItem).await?,
+        agent_records(&hub, &caller, &agent, &page, RecordKind::ActionItem).await?,
     ))
 }
 
@@ -150,7 +144,7 @@ pub async fn list_action_items(
 pub async fn list_notifications(
     State(hub): State<Arc<HubState>>,
     caller: Caller,
-    Query(query): Query<PageQuery>,
+    Query(page): Query<PageQuery>,
 ) -> Result<Json<Vec<Notification>>> {
     let principal: &Principal = caller.user()?;
     let db = hub.store.lock().await;
@@ -158,8 +152,7 @@ pub async fn list_notifications(
         db.conn(),
         RecordKind::Notification,
         &principal.user_id,
-        query.before.as_deref(),
-        query.limit,
+        &page,
     )?))
 }
 
