@@ -169,6 +169,57 @@ pub fn seed_opening_sales(db: &mut Db, now: DateTime<Utc>) -> Result<()> {
     })
 }
 
+/// Opening training numbers for a simulated demo (XP, so levels, and a streak per agent,
+/// stored quietly like the opening sales) for agents with none yet, so the Team view opens on a
+/// team that has been training rather than on ten newcomers at level 1.
+pub fn seed_opening_training(db: &mut Db, now: DateTime<Utc>) -> Result<()> {
+    let today = sideline_protocol::CalendarDate(now.date_naive());
+    db.transaction(|tx| {
+        for (n, agent) in agent_usernames().iter().enumerate() {
+            // Spread out and deterministic, like the sales: levels 2 to 6, streaks 1 to 6 days.
+            let n = u32::try_from(n).unwrap_or(0);
+            let total_xp = 150 + (n * 370) % 1450;
+            let current = 1 + (n * 5) % 6;
+            let streak = crate::domain::Streak {
+                current,
+                longest: current + n % 4,
+                last_activity: Some(today),
+            };
+            crate::flows::training::store_opening_progress(tx, &id(agent), total_xp, streak)?;
+        }
+        Ok(())
+    })
+}
+
+/// The demo agents are at their desks while the simulator runs: each holds a stand-in
+/// connection in the hub's presence, so that what the simulator announces (online, away) is
+/// also what snapshots and online counts say. Most open online, every fifth away.
+async fn open_the_floor(hub: &crate::state::HubState, agents: &[String]) {
+    use sideline_protocol::PresenceStatus;
+    for (n, agent) in agents.iter().enumerate() {
+        let principal = agent_principal(hub, id(agent));
+        hub.presence.socket_connected(&principal.user_id);
+        let status = if n % 5 == 3 {
+            PresenceStatus::Away
+        } else {
+            PresenceStatus::Online
+        };
+        hub.presence.set_status(&principal.user_id, status);
+        crate::realtime::main_ns::announce_presence(hub, &principal, status).await;
+    }
+}
+
+/// A demo agent as the hub sees a signed-in user (for presence announcements).
+fn agent_principal(hub: &crate::state::HubState, agent: Id) -> crate::auth::Principal {
+    crate::auth::Principal {
+        name: format!("Agent {}", &agent.as_str()[5..]),
+        user_id: agent,
+        role: Role::Agent,
+        team_id: id(TEAM),
+        expires_at: hub.now(),
+    }
+}
+
 /// The simulator: at `rate` events per second, one of a sale, an XP award, a presence change,
 /// an analysis step, or a notification, for a random demo agent, or the leader's edit of the
 /// demo's coaching session (which also keeps it from closing as idle). Runs until aborted.
@@ -180,6 +231,7 @@ pub async fn simulate(hub: std::sync::Arc<crate::state::HubState>, rate: f64) {
     let mut rng = rand::rngs::StdRng::from_entropy();
     let mut tick = tokio::time::interval(std::time::Duration::from_secs_f64(1.0 / rate));
     let agents = agent_usernames();
+    open_the_floor(&hub, &agents).await;
     let mut analysis: Option<(Id, u32)> = None;
     loop {
         tick.tick().await;
@@ -229,14 +281,11 @@ pub async fn simulate(hub: std::sync::Arc<crate::state::HubState>, rate: f64) {
                 } else {
                     sideline_protocol::PresenceStatus::Online
                 };
-                let principal = crate::auth::Principal {
-                    user_id: agent.clone(),
-                    name: format!("Agent {}", &agent.as_str()[5..]),
-                    role: Role::Agent,
-                    team_id: id(TEAM),
-                    expires_at: hub.now(),
-                };
-                crate::realtime::main_ns::announce_presence(&hub, &principal, status).await;
+                // Through the hub's presence, so snapshots agree; only a change is news.
+                if let Some(status) = hub.presence.set_status(&agent, status) {
+                    let principal = agent_principal(&hub, agent.clone());
+                    crate::realtime::main_ns::announce_presence(&hub, &principal, status).await;
+                }
                 Ok(())
             }
             7..=8 => simulate_analysis_step(&hub, &mut analysis).await,

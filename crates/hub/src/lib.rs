@@ -119,6 +119,7 @@ impl Hub {
                 demo::seed(&mut db, now)?;
                 if simulated {
                     demo::seed_opening_sales(&mut db, now)?;
+                    demo::seed_opening_training(&mut db, now)?;
                 }
                 Ok::<_, HubError>(())
             })

@@ -56,6 +56,58 @@ async fn a_simulated_demo_opens_with_a_full_board_and_no_celebrations() {
     hub.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_simulated_demo_opens_on_a_team_at_work() {
+    use sideline_protocol::{Id, PresenceStatus};
+
+    let hub = support::start_hub_with(|c| c.demo_rate = 0.01).await;
+    let agents: Vec<Id> = (1..=10)
+        .map(|n| Id::new(format!("agent{n:02}")).unwrap())
+        .collect();
+    // The simulator puts the agents at their desks as it starts.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let presence = &hub.hub.state().presence;
+    while agents
+        .iter()
+        .any(|a| presence.status(a) == PresenceStatus::Offline)
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the agents never came online"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+
+    // A leader connecting now sees them in the snapshot, as the simulator announced them.
+    let mut lead = hub.connect_as("lead", "/").await;
+    let snapshot = lead.expect_event("sync:snapshot").await;
+    let statuses: Vec<(&str, &str)> = snapshot["presence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["userId"].as_str().unwrap().starts_with("agent"))
+        .map(|p| (p["userId"].as_str().unwrap(), p["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(statuses.len(), 10, "{snapshot}");
+    assert!(
+        statuses.iter().all(|(_, s)| *s == "online" || *s == "away"),
+        "{statuses:?}"
+    );
+    lead.disconnect().await;
+
+    // And they have been training: levels above 1, and a streak.
+    let mut lead = hub.connect_as("lead", "/training").await;
+    let training = lead.expect_event("training:snapshot").await;
+    let team = training["team"].as_array().unwrap();
+    assert_eq!(team.len(), 10, "{training}");
+    for member in team {
+        assert!(member["level"].as_u64().unwrap() >= 2, "{member}");
+        assert!(member["currentStreak"].as_u64().unwrap() >= 1, "{member}");
+    }
+    lead.disconnect().await;
+    hub.stop().await;
+}
+
 #[cfg(unix)]
 #[test]
 fn the_binary_serves_the_demo_and_stops_on_sigterm() {

@@ -176,6 +176,28 @@ fn load_streak(conn: &Connection, user: &Id) -> Result<Streak> {
     })
 }
 
+/// Stores `user`'s training numbers as they stand, quietly: no events, no achievements (the
+/// demo's opening team). Only for a user with no training yet; returns whether it stored.
+pub fn store_opening_progress(
+    conn: &Connection,
+    user: &Id,
+    total_xp: u32,
+    streak: Streak,
+) -> Result<bool> {
+    let stored = conn.execute(
+        "INSERT INTO training_progress (user_id, total_xp, streak_days, longest_streak, last_activity_day)
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user_id) DO NOTHING",
+        params![
+            user.as_str(),
+            total_xp,
+            streak.current,
+            streak.longest,
+            streak.last_activity.map(|d| d.0.to_string())
+        ],
+    )?;
+    Ok(stored == 1)
+}
+
 /// Records a day of training activity (the hub's UTC date): `streak:update` when the streak
 /// changed, `streak:milestone` and its bonus XP for milestones crossed. Call after
 /// [`save_progress`] of the same transaction (it updates the streak columns).
