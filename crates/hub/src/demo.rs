@@ -221,8 +221,9 @@ fn agent_principal(hub: &crate::state::HubState, agent: Id) -> crate::auth::Prin
 }
 
 /// The simulator: at `rate` events per second, one of a sale, an XP award, a presence change,
-/// an analysis step, or a notification, for a random demo agent, or the leader's edit of the
-/// demo's coaching session (which also keeps it from closing as idle). Runs until aborted.
+/// an analysis step, a comment on their project, or a notification, for a random demo agent,
+/// or the leader's edit of the demo's coaching session (which also keeps it from closing as
+/// idle). Runs until aborted.
 pub async fn simulate(hub: std::sync::Arc<crate::state::HubState>, rate: f64) {
     use rand::{Rng, SeedableRng};
     if rate <= 0.0 || !rate.is_finite() {
@@ -251,7 +252,7 @@ pub async fn simulate(hub: std::sync::Arc<crate::state::HubState>, rate: f64) {
             }
         }
         let agent = id(&agents[rng.gen_range(0..agents.len())]);
-        let result = match rng.gen_range(0..11) {
+        let result = match rng.gen_range(0..12) {
             0..=3 => {
                 let revenue = f64::from(rng.gen_range(100..5000));
                 crate::flows::leaderboard::record_sale(
@@ -290,6 +291,7 @@ pub async fn simulate(hub: std::sync::Arc<crate::state::HubState>, rate: f64) {
             }
             7..=8 => simulate_analysis_step(&hub, &mut analysis).await,
             9 => simulate_coaching_edit(&hub, &mut rng).await,
+            10 => simulate_comment(&hub, &agent, &mut rng).await,
             _ => {
                 let send = sideline_protocol::notifications::NotificationSend {
                     client_id: sideline_protocol::ClientId::new_v7(),
@@ -308,6 +310,51 @@ pub async fn simulate(hub: std::sync::Arc<crate::state::HubState>, rate: f64) {
             tracing::warn!(error = %err, "demo simulator step failed");
         }
     }
+}
+
+/// A demo agent comments on their project (agents 01–05 are in `project-alpha`, 06–10 in
+/// `project-beta`), as a teammate reviewing calls would.
+async fn simulate_comment(
+    hub: &crate::state::HubState,
+    agent: &Id,
+    rng: &mut impl rand::Rng,
+) -> Result<()> {
+    const LINES: [(&str, &str); 4] = [
+        (
+            "calls/acme-renewal.md",
+            "Pricing objection handled well here; worth sharing with the team.",
+        ),
+        (
+            "calls/globex-discovery.md",
+            "We skipped the budget question. Let's add it to the checklist.",
+        ),
+        (
+            "calls/initech-demo.md",
+            "Great recovery after the demo froze. The customer stayed with us.",
+        ),
+        (
+            "scripts/opening.md",
+            "Tried the shorter opening today: two more meetings booked.",
+        ),
+    ];
+    let number: u32 = agent.as_str()[5..].parse().unwrap_or(1);
+    let project = if number <= 5 {
+        "project-alpha"
+    } else {
+        "project-beta"
+    };
+    let (file, content) = LINES[rng.gen_range(0..LINES.len())];
+    let create = sideline_protocol::projects::CommentCreate {
+        client_id: sideline_protocol::ClientId::new_v7(),
+        project_id: id(project),
+        content: content.to_owned(),
+        file_path: Some(file.to_owned()),
+        line: Some(rng.gen_range(1..80)),
+        parent_id: None,
+    };
+    crate::flows::main::create_comment(hub, &agent_principal(hub, agent.clone()), create)
+        .await
+        .map(drop)
 }
 
 /// The demo leader edits the demo's coaching session as a coach would during it: the topics

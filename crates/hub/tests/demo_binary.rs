@@ -32,6 +32,26 @@ async fn the_simulator_edits_the_demo_coaching_session_as_its_leader() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_simulator_comments_on_the_agents_projects() {
+    let hub = support::start_hub_with(|c| c.demo_rate = 40.0).await;
+    // The leader is in both projects' rooms from connect.
+    let mut lead = hub.connect_as("lead", "/").await;
+    lead.expect_event("sync:done").await;
+    let comment = lead.expect_event("comment:created").await;
+    let author = comment["author"]["id"].as_str().unwrap();
+    let number: u32 = author.strip_prefix("agent").unwrap().parse().unwrap();
+    let project = if number <= 5 {
+        "project-alpha"
+    } else {
+        "project-beta"
+    };
+    assert_eq!(comment["projectId"], project, "{comment}");
+    assert!(!comment["content"].as_str().unwrap().is_empty());
+    lead.disconnect().await;
+    hub.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_simulated_demo_opens_with_a_full_board_and_no_celebrations() {
     // A slow simulator: nothing it does lands within this test.
     let hub = support::start_hub_with(|c| c.demo_rate = 0.01).await;
