@@ -176,7 +176,7 @@ pub fn seed_opening_training(db: &mut Db, now: DateTime<Utc>) -> Result<()> {
     let today = sideline_protocol::CalendarDate(now.date_naive());
     db.transaction(|tx| {
         for (n, agent) in agent_usernames().iter().enumerate() {
-            // Spread out and deterministic, like the sales: levels 2 to 6, streaks 1 to 6 days.
+            // Spread out and deterministic, like the sales: levels 2 to 5, streaks 1 to 6 days.
             let n = u32::try_from(n).unwrap_or(0);
             let total_xp = 150 + (n * 370) % 1450;
             let current = 1 + (n * 5) % 6;

@@ -177,14 +177,14 @@ fn load_streak(conn: &Connection, user: &Id) -> Result<Streak> {
 }
 
 /// Stores `user`'s training numbers as they stand, quietly: no events, no achievements (the
-/// demo's opening team). Only for a user with no training yet; returns whether it stored.
+/// demo's opening team). Only for a user with no training yet: any other is left as it is.
 pub fn store_opening_progress(
     conn: &Connection,
     user: &Id,
     total_xp: u32,
     streak: Streak,
-) -> Result<bool> {
-    let stored = conn.execute(
+) -> Result<()> {
+    conn.execute(
         "INSERT INTO training_progress (user_id, total_xp, streak_days, longest_streak, last_activity_day)
          VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user_id) DO NOTHING",
         params![
@@ -195,7 +195,7 @@ pub fn store_opening_progress(
             streak.last_activity.map(|d| d.0.to_string())
         ],
     )?;
-    Ok(stored == 1)
+    Ok(())
 }
 
 /// Records a day of training activity (the hub's UTC date): `streak:update` when the streak
