@@ -34,6 +34,19 @@ async fn screenshots_of_every_view_and_quick_capture() {
                 (rows > 1 && levels.as_u64() == Some(rows as u64)).then_some(())
             })
             .await;
+            // The demo's agents are at their desks, and the count in the heading agrees: the
+            // simulator's presence is the hub's.
+            poll("the demo team at work", UI_DEADLINE, async || {
+                let at_work = app
+                    .count(
+                        "[data-testid=presence-row][data-status=online], \
+                         [data-testid=presence-row][data-status=away]",
+                    )
+                    .await;
+                let heading = app.try_text("[data-testid=online-count]").await?;
+                (at_work == 11 && heading.trim() == "11").then_some(())
+            })
+            .await;
             // The hub's sync:snapshot gives the demo's coaching session, with its roster:
             // nobody has joined it, so both are "not in the session".
             let people = poll(
