@@ -47,7 +47,7 @@ use crate::state::{AppState, Section};
 use crate::status::ConnectionStatus;
 use crate::store::{
     NewOutboxRecord, OutboxCounts, OutboxRecord, OutboxState, Store, StoreOptions, StoreWrite,
-    StoredEvent,
+    StoredEvent, StoredSnapshot,
 };
 use crate::supervisor::{Mode, SupervisedEvent, Supervisor, SupervisorConfig, WallClock};
 use crate::tokens::{TokenSource, token_claims};
@@ -177,12 +177,29 @@ impl Engine {
                 .await
                 .map_err(|e| ClientError::Config(e.to_string()))??
         };
+        // Each namespace's last snapshot goes where it stood: after the cached events it
+        // includes, before those that came after it.
+        let mut snapshots: HashMap<Namespace, StoredSnapshot> = store
+            .snapshots()?
+            .into_iter()
+            .map(|snapshot| (snapshot.namespace, snapshot))
+            .collect();
         for event in cached {
+            if snapshots
+                .get(&event.namespace)
+                .is_some_and(|snapshot| event.event_id > snapshot.through)
+                && let Some(snapshot) = snapshots.remove(&event.namespace)
+            {
+                apply_snapshot(&mut state, snapshot);
+            }
             if let Ok((_, decoded)) =
                 ServerEvent::decode_durable(event.namespace, &event.name, event.payload)
             {
                 state.apply(Some(event.event_id), &decoded);
             }
+        }
+        for snapshot in snapshots.into_values() {
+            apply_snapshot(&mut state, snapshot);
         }
         let mut cursors = HashMap::new();
         for namespace in Namespace::ALL {
@@ -251,6 +268,7 @@ impl Engine {
             rejoin: false,
             rejoining: None,
             links: HashMap::new(),
+            snapshot_events: HashMap::new(),
             cursors,
             dirty: BTreeSet::new(),
             version: 0,
@@ -504,6 +522,20 @@ async fn combine_statuses(
 /// How long the outbox waits for `sync:done` on a new `/` connection before sending anyway.
 const SYNC_DONE_GRACE: Duration = Duration::from_secs(3);
 
+/// Applies a kept snapshot's events to the state at start, as they were applied when they came.
+fn apply_snapshot(state: &mut AppState, snapshot: StoredSnapshot) {
+    for (name, payload) in snapshot.events {
+        match ServerEvent::decode_durable(snapshot.namespace, &name, payload) {
+            Ok((_, event)) => {
+                state.apply(None, &event);
+            }
+            Err(err) => {
+                tracing::warn!(namespace = %snapshot.namespace, %name, error = %err, "kept snapshot event skipped")
+            }
+        }
+    }
+}
+
 /// The one task that applies everything.
 struct Applier<L: Link> {
     store: Arc<Store>,
@@ -531,6 +563,9 @@ struct Applier<L: Link> {
     /// meanwhile, say), it is dropped rather than tried at every reconnect.
     rejoining: Option<Id>,
     links: HashMap<Namespace, Arc<L>>,
+    /// The snapshot events a connection has sent so far, until its `sync:done`: kept in the
+    /// store when that says they were a snapshot (they are not durable, so not in `events`).
+    snapshot_events: HashMap<Namespace, Vec<(String, Value)>>,
     cursors: HashMap<Namespace, Arc<AtomicU64>>,
     dirty: BTreeSet<Section>,
     version: u64,
@@ -654,6 +689,7 @@ impl<L: Link> Applier<L> {
             match item {
                 SupervisedEvent::Up { namespace, link } => {
                     self.links.insert(namespace, link);
+                    self.snapshot_events.insert(namespace, Vec::new());
                     if namespace == Namespace::Main {
                         self.drainer.reset();
                         self.main_ready_at = Some(instant + SYNC_DONE_GRACE);
@@ -695,6 +731,7 @@ impl<L: Link> Applier<L> {
                             continue;
                         }
                     };
+                    self.keep_snapshot(namespace, event_id, &event, &mut writes);
                     self.apply_event(
                         namespace,
                         event_id,
@@ -715,6 +752,33 @@ impl<L: Link> Applier<L> {
             }
         }
         self.store.write(&writes)
+    }
+
+    /// Collects a connection's snapshot events until its `sync:done`, and keeps them in the
+    /// store when that says they were a snapshot: the next start shows them again, where the
+    /// hub then replays only what came after.
+    fn keep_snapshot(
+        &mut self,
+        namespace: Namespace,
+        event_id: Option<EventId>,
+        event: &ServerEvent,
+        writes: &mut Vec<StoreWrite>,
+    ) {
+        if let Some(done) = event.sync_done() {
+            let events = self.snapshot_events.remove(&namespace);
+            if let Some(events) = events.filter(|_| done.snapshot) {
+                writes.push(StoreWrite::Snapshot(StoredSnapshot {
+                    namespace,
+                    through: done.last_event_id,
+                    events,
+                }));
+            }
+        } else if event_id.is_none()
+            && event.is_snapshot()
+            && let Some(events) = self.snapshot_events.get_mut(&namespace)
+        {
+            events.push((event.name().to_owned(), event.encode(None)));
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1001,6 +1065,7 @@ mod tests {
             rejoin: false,
             rejoining: None,
             links: HashMap::new(),
+            snapshot_events: HashMap::new(),
             cursors: HashMap::new(),
             dirty: BTreeSet::new(),
             version: 0,

@@ -3,6 +3,8 @@
 //!
 //! Tables: `outbox` (captured notes and action items until the hub confirms or rejects them),
 //! `events` (the durable events applied, so the app shows the last known state at start),
+//! `snapshots` (each namespace's last snapshot, which is not durable: the start applies it in
+//! its place among the events),
 //! `cursor` (the last applied `eventId` per namespace), `alerts_seen` (event ids already
 //! alerted, so a replay or a restart never re-alerts), `settings` (alert preferences).
 //!
@@ -77,6 +79,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE settings (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
+    );",
+    // 2: each namespace's last snapshot, which is not durable and so not in `events`.
+    "CREATE TABLE snapshots (
+        namespace TEXT PRIMARY KEY,
+        through_event_id INTEGER NOT NULL,
+        events TEXT NOT NULL CHECK (json_valid(events))
     );",
 ];
 
@@ -215,6 +223,18 @@ pub struct StoredEvent {
     pub payload: Value,
 }
 
+/// A namespace's last snapshot: the events the hub sent instead of a replay, and the
+/// `sync:done.lastEventId` they stand at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSnapshot {
+    /// Its namespace.
+    pub namespace: Namespace,
+    /// The newest event id the snapshot includes.
+    pub through: EventId,
+    /// The snapshot's events, in the order they came: (name, payload).
+    pub events: Vec<(String, Value)>,
+}
+
 /// One change of a [`Store::write`] batch.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StoreWrite {
@@ -255,6 +275,8 @@ pub enum StoreWrite {
     },
     /// An alert was shown (or suppressed) for this event.
     AlertSeen(EventId, DateTime<Utc>),
+    /// Keep a namespace's snapshot in place of the one before.
+    Snapshot(StoredSnapshot),
 }
 
 /// The engine's database.
@@ -413,6 +435,18 @@ impl Store {
                         serde_json::to_string(&event.payload)?
                     ])?;
                 }
+                StoreWrite::Snapshot(snapshot) => {
+                    tx.prepare_cached(
+                        "INSERT INTO snapshots (namespace, through_event_id, events) VALUES (?1, ?2, ?3)
+                         ON CONFLICT (namespace) DO UPDATE SET through_event_id = excluded.through_event_id,
+                             events = excluded.events",
+                    )?
+                    .execute(params![
+                        snapshot.namespace.path(),
+                        snapshot.through.0 as i64,
+                        serde_json::to_string(&snapshot.events)?
+                    ])?;
+                }
                 StoreWrite::Cursor(namespace, id) => {
                     tx.prepare_cached(
                         "INSERT INTO cursor (namespace, last_event_id) VALUES (?1, ?2)
@@ -493,6 +527,33 @@ impl Store {
             )
             .optional()?;
         Ok(EventId(id.unwrap_or(0).max(0) as u64))
+    }
+
+    /// Each namespace's last snapshot.
+    pub fn snapshots(&self) -> Result<Vec<StoredSnapshot>> {
+        let conn = lock(&self.main);
+        let mut query =
+            conn.prepare("SELECT namespace, through_event_id, events FROM snapshots")?;
+        let rows = query.query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (ns, through, events) = row?;
+            let Ok(namespace) = Namespace::parse(&ns) else {
+                continue;
+            };
+            out.push(StoredSnapshot {
+                namespace,
+                through: EventId(through as u64),
+                events: serde_json::from_str(&events)?,
+            });
+        }
+        Ok(out)
     }
 
     /// The newest `limit` cached events, oldest first.
@@ -766,6 +827,50 @@ mod tests {
         other.execute_batch("ROLLBACK").unwrap();
         store.capture(&record(2)).unwrap();
         assert_eq!(store.outbox(&[]).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_namespaces_snapshot_replaces_its_last_one_only() {
+        let (_dir, store) = open_temp();
+        assert!(store.snapshots().unwrap().is_empty());
+        let snapshot = |namespace, through, name: &str| {
+            StoreWrite::Snapshot(StoredSnapshot {
+                namespace,
+                through: EventId(through),
+                events: vec![(name.to_owned(), json!({ "n": through }))],
+            })
+        };
+        store
+            .write(&[
+                snapshot(Namespace::Main, 3, "sync:snapshot"),
+                snapshot(Namespace::Training, 4, "training:snapshot"),
+            ])
+            .unwrap();
+        store
+            .write(&[snapshot(Namespace::Main, 9, "sync:snapshot")])
+            .unwrap();
+        let mut kept: Vec<_> = store
+            .snapshots()
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.namespace.path(), s.through.0, s.events))
+            .collect();
+        kept.sort_by_key(|k| k.0);
+        assert_eq!(
+            kept,
+            [
+                (
+                    "/",
+                    9,
+                    vec![("sync:snapshot".to_owned(), json!({ "n": 9 }))]
+                ),
+                (
+                    "/training",
+                    4,
+                    vec![("training:snapshot".to_owned(), json!({ "n": 4 }))]
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -379,6 +379,39 @@ async fn a_first_sign_in_shows_what_the_hub_already_has() {
         sideline_protocol::PresenceStatus::Offline,
         "the whole team is listed, connected or not"
     );
+
+    // A restart shows it all again before the network answers (the hub then replays only what
+    // came after): the snapshot is kept, and what came live after it applies on top.
+    engine.shutdown().await;
+    let engine = open_engine(&dir, &StaticTokens::new(hub.url(), token.clone())).await;
+    let state = engine.state();
+    assert_eq!(state.work.notifications.len(), 1, "the notification");
+    assert!(state.team.presence.contains_key("agent01"), "the team");
+    assert!(
+        state.team.sessions.contains_key("session-demo"),
+        "the session"
+    );
+    assert!(
+        state.leaderboard.boards.contains_key("revenue/week"),
+        "the boards"
+    );
+    assert_eq!(
+        state.leaderboard.contests["contest-spring"].standings.len(),
+        6,
+        "the contest"
+    );
+    assert_eq!(
+        state.training.users.get("agent03").map(|u| u.xp),
+        Some(150),
+        "the snapshot's 120 XP, then the live 30"
+    );
+    wait_status(&engine, |s| *s == ConnectionStatus::Live, "live again").await;
+    sync_barrier(&engine).await;
+    assert_eq!(
+        engine.state().work.notifications.len(),
+        1,
+        "once, after the replay too"
+    );
     engine.shutdown().await;
     hub.stop().await;
 }

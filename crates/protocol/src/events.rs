@@ -995,6 +995,30 @@ impl ServerEvent {
             ServerEvent::Training(e) => e.encode(event_id),
         }
     }
+
+    /// The `sync:done` of any namespace.
+    pub fn sync_done(&self) -> Option<&SyncDone> {
+        match self {
+            ServerEvent::Main(MainServerEvent::SyncDone(done))
+            | ServerEvent::Leaderboard(LeaderboardServerEvent::SyncDone(done))
+            | ServerEvent::Training(TrainingServerEvent::SyncDone(done)) => Some(done),
+            _ => None,
+        }
+    }
+
+    /// Whether the event is one a hub sends as a snapshot, before `sync:done { snapshot: true }`
+    /// (without an `eventId` then; the last three also come live).
+    pub fn is_snapshot(&self) -> bool {
+        matches!(
+            self,
+            ServerEvent::Main(MainServerEvent::SyncSnapshot(_))
+                | ServerEvent::Training(TrainingServerEvent::TrainingSnapshot(_))
+                | ServerEvent::Leaderboard(
+                    LeaderboardServerEvent::LeaderboardRefresh(_)
+                        | LeaderboardServerEvent::ContestEntryUpdate(_)
+                )
+        )
+    }
 }
 
 #[cfg(test)]
