@@ -7,8 +7,8 @@
 
 use sideline_client::hub_api::HistoryPage;
 use sideline_client::profiles::{KeychainState, Profile, TvSettings};
+use sideline_client::state::work::{ActionItemView, NoteView};
 use sideline_client::typescript::TypeCollector;
-use sideline_protocol::notes::{ActionItem, QuickNote};
 
 use crate::commands::{AppInfo, DisplaySignInRequest, Settings, SignInRequest};
 use crate::error::{CommandError, ErrorCode};
@@ -36,8 +36,9 @@ pub fn render_typescript() -> String {
     types.root::<Celebration>();
     types.root::<Navigate>();
     types.root::<StateFeed>();
-    types.root::<HistoryPage<QuickNote>>();
-    types.root::<HistoryPage<ActionItem>>();
+    // What the history commands answer (one generic declaration).
+    types.root::<HistoryPage<NoteView>>();
+    types.root::<HistoryPage<ActionItemView>>();
     let types = types.finish();
 
     let mut out = String::from(

@@ -30,26 +30,18 @@ pub struct HistoryPage<T> {
 pub trait AgentHistory: DeserializeOwned {
     /// Its HTTP path.
     const PATH: &'static str;
-    /// The record as the app's lists show it.
-    type View;
-    /// The record as the app's lists show it: the hub stored it, so it is synced.
-    fn view(self) -> Self::View;
+    /// The record as the app's lists show it (the hub stored it, so it is synced).
+    type View: for<'a> From<&'a Self>;
 }
 
 impl AgentHistory for QuickNote {
     const PATH: &'static str = "/api/v1/notes";
     type View = NoteView;
-    fn view(self) -> NoteView {
-        NoteView::from(&self)
-    }
 }
 
 impl AgentHistory for ActionItem {
     const PATH: &'static str = "/api/v1/action-items";
     type View = ActionItemView;
-    fn view(self) -> ActionItemView {
-        ActionItemView::from(&self)
-    }
 }
 
 /// The newest page of `T`s about `agent` older than the record `before` (the newest of all
@@ -61,7 +53,7 @@ pub async fn history<T: AgentHistory>(
 ) -> Result<HistoryPage<T::View>> {
     let page: HistoryPage<T> = page(credentials, T::PATH, Some(agent), before).await?;
     Ok(HistoryPage {
-        entries: page.entries.into_iter().map(T::view).collect(),
+        entries: page.entries.iter().map(T::View::from).collect(),
         more: page.more,
     })
 }

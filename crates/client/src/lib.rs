@@ -22,7 +22,7 @@
 //! - [`alerts`]: the pure alert policy (switches, do-not-disturb, quiet hours, storms, dedupe).
 //! - [`engine`]: [`engine::Engine`], which runs all of it for the app and the CLI.
 //! - [`hub_api`]: reads of the hub's HTTP API the live state does not cover (an agent's note
-//!   and action-item history a page at a time, notifications).
+//!   and action-item history and the user's notification history, a page at a time).
 //! - [`error`]: [`ClientError`], one enum with stable codes.
 //! - [`typescript`]: the TypeScript declarations of the state the desktop app's UI renders.
 //! - `src/main.rs`: the `sideline` CLI.

@@ -92,7 +92,7 @@ pub mod limits {
         XP_AMOUNT_MAX: u32 = 1_000_000;
         /// Highest `limit` of a `leaderboard:request`.
         LEADERBOARD_LIMIT_MAX: u32 = 500;
-        /// Highest `limit` of a page of history (`GET /api/v1/notes`, `/api/v1/action-items`).
+        /// Highest `limit` of a page of history (`GET /api/v1/notes`, `/action-items`, `/notifications`).
         HISTORY_LIMIT_MAX: usize = 500;
         /// Highest `timeSpentSeconds` of one `progress:update` (one day).
         TIME_SPENT_MAX_SECONDS: u32 = 86_400;

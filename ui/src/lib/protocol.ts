@@ -1835,7 +1835,7 @@ export const LIMITS = {
   XP_AMOUNT_MAX: 1000000,
   /** Highest `limit` of a `leaderboard:request`. */
   LEADERBOARD_LIMIT_MAX: 500,
-  /** Highest `limit` of a page of history (`GET /api/v1/notes`, `/api/v1/action-items`). */
+  /** Highest `limit` of a page of history (`GET /api/v1/notes`, `/action-items`, `/notifications`). */
   HISTORY_LIMIT_MAX: 500,
   /** Highest `timeSpentSeconds` of one `progress:update` (one day). */
   TIME_SPENT_MAX_SECONDS: 86400,

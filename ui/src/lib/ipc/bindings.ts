@@ -1,7 +1,7 @@
 // Generated from src-tauri and crates/client (the app's command and state types) — do not edit.
 // Regenerate: cargo xtask codegen
 
-import type { ActionItem, ActionItemStatus, BroadcastMessage, CalendarDate, ClientId, Comment, CursorPosition, DetectorStatus, Id, LeaderboardEntry, ModuleProgress, NoteType, Notification, OnlineUser, ParticipantInfo, PresenceStatus, Priority, QuickNote, QuizCompleted, RankingUpdate, RoleplayResponse, SessionChanges, SessionMember, TimeRange, TvUpdate, UserRef } from "../protocol";
+import type { ActionItemStatus, BroadcastMessage, CalendarDate, ClientId, Comment, CursorPosition, DetectorStatus, Id, LeaderboardEntry, ModuleProgress, NoteType, Notification, OnlineUser, ParticipantInfo, PresenceStatus, Priority, QuizCompleted, RankingUpdate, RoleplayResponse, SessionChanges, SessionMember, TimeRange, TvUpdate, UserRef } from "../protocol";
 
 /** An action item as the user writes it. */
 export type ActionItemInput = {
