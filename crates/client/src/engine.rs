@@ -24,12 +24,12 @@ use chrono::Utc;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 use sideline_protocol::coaching::{JoinSession, SessionStatus};
 use sideline_protocol::notifications::Notification;
 use sideline_protocol::{
     ClientEvent, ClientId, ErrorPayload, EventId, Id, MainClientEvent, MainServerEvent, Namespace,
-    ServerEvent,
+    RECORDS_BATCH_SINCE, ServerEvent,
 };
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
@@ -825,6 +825,8 @@ impl<L: Link> Applier<L> {
             }
             ServerEvent::Main(MainServerEvent::Connected(connected)) => {
                 self.policy.set_me(Some(connected.user.id.clone()));
+                self.drainer
+                    .set_batching(connected.protocol_version >= RECORDS_BATCH_SINCE);
             }
             // Only the answer to the latest join counts: one overtaken by a leave (or by a
             // join of another session) is stale.
@@ -993,20 +995,39 @@ impl<L: Link> Applier<L> {
             }
             let mut writes = Vec::with_capacity(batch.len());
             let mut lost = false;
-            for record in &batch {
-                match link.emit(&record.event, record.payload.clone()).await {
-                    Ok(()) => {
+            if self.drainer.batching() {
+                let records = batch
+                    .iter()
+                    .map(|record| json!({ "event": record.event, "data": record.payload }))
+                    .collect::<Vec<_>>();
+                if link
+                    .emit("records:create", json!({ "records": records }))
+                    .await
+                    .is_ok()
+                {
+                    for record in &batch {
                         self.drainer.sent(record, now);
                         writes.push(StoreWrite::Sent(record.client_id));
                     }
-                    Err(_) => {
-                        // The connection is going down; the supervisor will say so, and
-                        // everything unconfirmed is sent again on the next one.
-                        lost = true;
-                        break;
+                } else {
+                    lost = true;
+                }
+            } else {
+                for record in &batch {
+                    match link.emit(&record.event, record.payload.clone()).await {
+                        Ok(()) => {
+                            self.drainer.sent(record, now);
+                            writes.push(StoreWrite::Sent(record.client_id));
+                        }
+                        Err(_) => {
+                            lost = true;
+                            break;
+                        }
                     }
                 }
             }
+            // A failed emit means the connection is going down; the supervisor will say so,
+            // and everything unconfirmed is sent again on the next one.
             if let Err(err) = self.store.write(&writes) {
                 tracing::error!(error = %err, "recording sends failed");
             }

@@ -10,9 +10,19 @@
 //! the `clientId` with a permanent code rejects the record for good (kept, with the hub's
 //! reason, for the user to see); transient codes retry with backoff.
 //!
-//! Order: records are sent in capture order, pipelined up to a window, on one socket; the hub
-//! handles one socket's events in arrival order, so it stores them in capture order. (A record
-//! retried after a transient failure can land after later ones; that is the only exception.)
+//! Order: records are sent in capture order on one socket; the hub handles one socket's events
+//! in arrival order, so it stores them in capture order. (A record retried after a transient
+//! failure can land after later ones; that is the only exception.)
+//!
+//! Two ways of sending, chosen per connection:
+//! - **Batches**, to a hub whose `connected` announces `protocolVersion` 2 or later: one
+//!   `records:create` of up to `RECORDS_BATCH_MAX` records (and [`DrainConfig::batch_max_bytes`])
+//!   at a time, the next once every record of it is answered. A backlog of thousands drains in
+//!   seconds within the hub's default rate limit (a batch costs a token per 25 records), and a
+//!   `RATE_LIMITED` refusal, which names no record, can only be the one batch in flight: it is
+//!   sent again after the hub's `retryAfterMs`, so nothing after it overtakes it.
+//! - **One event per record** (`quickNote:create`, `actionItem:create`), pipelined up to
+//!   [`DrainConfig::window`], to any other server (an older hub, a server of the seeds).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -133,6 +143,9 @@ pub struct DrainConfig {
     pub retry_base: Duration,
     /// Longest retry delay of a record.
     pub retry_cap: Duration,
+    /// Largest `records:create` payload, in bytes of compact JSON (a single record larger than
+    /// this still goes, alone).
+    pub batch_max_bytes: usize,
 }
 
 impl Default for DrainConfig {
@@ -146,6 +159,9 @@ impl Default for DrainConfig {
             answer_timeout: Duration::from_secs(30),
             retry_base: Duration::from_secs(1),
             retry_cap: Duration::from_secs(300),
+            // Three quarters of the hub's default `max_payload` (64 KiB): room for the
+            // envelope, and for a hub configured a little lower.
+            batch_max_bytes: 48 * 1024,
         }
     }
 }
@@ -181,6 +197,8 @@ pub struct Drainer {
     /// Send one record at a time until the outbox is empty: set after a permanent refusal
     /// that did not name its `clientId`, so the next one can be attributed.
     serial: bool,
+    /// The server on this connection takes `records:create`.
+    batching: bool,
 }
 
 impl Drainer {
@@ -195,6 +213,7 @@ impl Drainer {
             pauses: 0,
             retry_due_ms: None,
             serial: false,
+            batching: false,
         }
     }
 
@@ -205,6 +224,19 @@ impl Drainer {
         self.last_sent_seq = 0;
         self.rescan = true;
         self.paused_until = None;
+        self.pauses = 0;
+        // The next connection may reach another server: it says again what it takes.
+        self.batching = false;
+    }
+
+    /// Whether the server on this connection takes `records:create` (its `connected` said so).
+    pub fn set_batching(&mut self, batching: bool) {
+        self.batching = batching;
+    }
+
+    /// Whether the records [`Self::next_batch`] returns go in one `records:create`.
+    pub fn batching(&self) -> bool {
+        self.batching
     }
 
     /// How many records are awaiting an answer.
@@ -231,7 +263,13 @@ impl Drainer {
         if self.in_flight.len() != before {
             self.rescan = true;
         }
-        let window = if self.serial { 1 } else { self.config.window };
+        let window = match (self.serial, self.batching) {
+            (true, _) => 1,
+            // One batch at a time: a refusal of the batch in flight is never overtaken.
+            (false, true) if !self.in_flight.is_empty() => 0,
+            (false, true) => sideline_protocol::validate::limits::RECORDS_BATCH_MAX,
+            (false, false) => self.config.window,
+        };
         let room = window.saturating_sub(self.in_flight.len());
         if room == 0 {
             return Ok(Vec::new());
@@ -248,6 +286,17 @@ impl Drainer {
         }
         due.retain(|r| !self.in_flight.contains_key(&r.client_id));
         due.truncate(room);
+        if self.batching {
+            let mut bytes = 0;
+            let fits = due
+                .iter()
+                .take_while(|r| {
+                    bytes += r.payload.to_string().len();
+                    bytes <= self.config.batch_max_bytes
+                })
+                .count();
+            due.truncate(fits.max(1));
+        }
         if due.is_empty() && self.in_flight.is_empty() {
             self.serial = false;
         }
@@ -277,7 +326,7 @@ impl Drainer {
     ) -> ErrorVerdict {
         let ours = matches!(
             error.event.as_deref(),
-            Some("quickNote:create" | "actionItem:create")
+            Some("quickNote:create" | "actionItem:create" | "records:create")
         );
         match &error.client_id {
             Some(client_id) => {
@@ -319,13 +368,25 @@ impl Drainer {
                 }
             }
             None if ours && error.code == ErrorCode::RateLimited => {
-                self.pauses += 1;
-                let delay = backoff_delay(
-                    self.pauses,
-                    self.config.retry_base,
-                    self.config.retry_cap,
-                    rng,
-                );
+                // One refusal of a window of records comes with the refusals of the rest of
+                // it: only the first of them counts, or a window of 192 would back off 192
+                // times over (and strand the outbox for minutes).
+                if let Some(until) = self.paused_until.filter(|until| *until > now) {
+                    return ErrorVerdict::Pause(until - now);
+                }
+                let delay = match error.retry_after_ms {
+                    // The hub says when it takes the event again: no guessing, no doubling.
+                    Some(ms) => Duration::from_millis(ms).min(self.config.retry_cap),
+                    None => {
+                        self.pauses += 1;
+                        backoff_delay(
+                            self.pauses,
+                            self.config.retry_base,
+                            self.config.retry_cap,
+                            rng,
+                        )
+                    }
+                };
                 // We cannot tell which record was dropped: resend the whole window after the
                 // pause (repeats are echoed, never stored twice).
                 self.in_flight.clear();
@@ -510,6 +571,125 @@ mod tests {
         assert!(drainer.next_batch(&store, t, 0).unwrap().is_empty());
         let later = t + Duration::from_secs(1);
         assert_eq!(drainer.next_batch(&store, later, 0).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_window_of_rate_limit_refusals_pauses_once_and_for_as_long_as_the_hub_says() {
+        let (_dir, store) = open_temp();
+        for i in 0..50 {
+            store
+                .capture(&prepare_note(note(&format!("n{i}")), now()).unwrap())
+                .unwrap();
+        }
+        let mut drainer = Drainer::new(config(50));
+        let t = Instant::now();
+        for r in drainer.next_batch(&store, t, 0).unwrap() {
+            drainer.sent(&r, t);
+        }
+        let mut rng = StepRng::new(0, 0);
+        let mut limited = ErrorPayload::new(ErrorCode::RateLimited, "slow down");
+        limited.event = Some("quickNote:create".into());
+        // Without the hub's word: backoff from the base, and the rest of the window's
+        // refusals do not lengthen it.
+        assert_eq!(
+            drainer.refused(&limited, t, 0, &mut rng),
+            ErrorVerdict::Pause(Duration::from_secs(1))
+        );
+        for _ in 0..40 {
+            drainer.refused(&limited, t, 0, &mut rng);
+        }
+        assert_eq!(
+            drainer.next_wake(),
+            Some(t + Duration::from_secs(1)),
+            "40 more refusals of one window still pause once"
+        );
+        let later = t + Duration::from_secs(1);
+        assert_eq!(drainer.next_batch(&store, later, 0).unwrap().len(), 50);
+
+        // With the hub's `retryAfterMs`: exactly that, however many pauses came before.
+        limited.retry_after_ms = Some(150);
+        for _ in 0..5 {
+            drainer.refused(&limited, later, 0, &mut rng);
+        }
+        assert_eq!(
+            drainer.next_wake(),
+            Some(later + Duration::from_millis(150))
+        );
+    }
+
+    #[test]
+    fn batches_go_one_at_a_time_within_the_record_and_byte_limits() {
+        use sideline_protocol::validate::limits::RECORDS_BATCH_MAX;
+        let (_dir, store) = open_temp();
+        let ids: Vec<_> = (0..RECORDS_BATCH_MAX + 20)
+            .map(|i| {
+                let r = prepare_note(note(&format!("n{i}")), now()).unwrap();
+                store.capture(&r).unwrap();
+                r.client_id
+            })
+            .collect();
+        let mut drainer = Drainer::new(DrainConfig::default());
+        drainer.set_batching(true);
+        let t = Instant::now();
+        let first = drainer.next_batch(&store, t, 0).unwrap();
+        assert_eq!(first.len(), RECORDS_BATCH_MAX);
+        assert_eq!(first[0].client_id, ids[0]);
+        first.iter().for_each(|r| drainer.sent(r, t));
+        assert!(
+            drainer.next_batch(&store, t, 0).unwrap().is_empty(),
+            "nothing more while a batch is unanswered"
+        );
+        for r in &first[..RECORDS_BATCH_MAX - 1] {
+            drainer.confirmed(&r.client_id);
+            store
+                .write(&[StoreWrite::Confirmed {
+                    client_id: r.client_id,
+                    server_id: None,
+                    at: now(),
+                }])
+                .unwrap();
+        }
+        assert!(
+            drainer.next_batch(&store, t, 0).unwrap().is_empty(),
+            "one record of the batch still unanswered"
+        );
+        drainer.confirmed(&first[RECORDS_BATCH_MAX - 1].client_id);
+        store
+            .write(&[StoreWrite::Confirmed {
+                client_id: first[RECORDS_BATCH_MAX - 1].client_id,
+                server_id: None,
+                at: now(),
+            }])
+            .unwrap();
+        let second = drainer.next_batch(&store, t, 0).unwrap();
+        assert_eq!(
+            second.iter().map(|r| r.client_id).collect::<Vec<_>>(),
+            ids[RECORDS_BATCH_MAX..]
+        );
+
+        // The byte limit: each of these notes is a little over 1/3 of it.
+        let (_dir, store) = open_temp();
+        for _ in 0..5 {
+            store
+                .capture(&prepare_note(note(&"x".repeat(5000)), now()).unwrap())
+                .unwrap();
+        }
+        let mut drainer = Drainer::new(DrainConfig {
+            batch_max_bytes: 15_000,
+            ..DrainConfig::default()
+        });
+        drainer.set_batching(true);
+        assert_eq!(drainer.next_batch(&store, t, 0).unwrap().len(), 2);
+        // A record over the limit on its own still goes, alone.
+        let mut drainer = Drainer::new(DrainConfig {
+            batch_max_bytes: 100,
+            ..DrainConfig::default()
+        });
+        drainer.set_batching(true);
+        assert_eq!(drainer.next_batch(&store, t, 0).unwrap().len(), 1);
+        // A new connection says again whether it takes batches.
+        drainer.reset();
+        assert!(!drainer.batching());
     }
 
     #[test]

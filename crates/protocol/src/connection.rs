@@ -13,8 +13,15 @@ use crate::user::UserRef;
 use crate::validate::{Validate, ValidationError};
 
 /// Version of this protocol, sent in `connected`. Bumped on every change that an older peer
-/// would misread (a renamed event, a new required field it must send).
-pub const PROTOCOL_VERSION: u32 = 1;
+/// would misread (a renamed event, a new required field it must send), and when the hub
+/// learns an event that a client may send only to a hub that knows it.
+///
+/// - 1: the seeds' events and our additions.
+/// - 2: `records:create` (a batch of captured records) and `retryAfterMs` on `RATE_LIMITED`.
+pub const PROTOCOL_VERSION: u32 = 2;
+
+/// The first [`PROTOCOL_VERSION`] whose hubs take `records:create`.
+pub const RECORDS_BATCH_SINCE: u32 = 2;
 
 /// The Socket.IO handshake `auth` object a client sends when it connects to any namespace.
 /// Not an event: it travels in the CONNECT packet (`io(url, { auth })`).
@@ -186,6 +193,11 @@ pub struct ErrorPayload {
     /// entry as rejected instead of retrying it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<crate::id::ClientId>,
+    /// With `RATE_LIMITED`: the hub will take the refused event again after this many
+    /// milliseconds (until then, every event costing as much is refused too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number")]
+    pub retry_after_ms: Option<u64>,
 }
 
 impl ErrorPayload {
@@ -197,6 +209,7 @@ impl ErrorPayload {
             event: None,
             field: None,
             client_id: None,
+            retry_after_ms: None,
         }
     }
 }

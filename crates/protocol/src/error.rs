@@ -112,6 +112,7 @@ pub fn error_payload(err: &DecodeError) -> ErrorPayload {
         event: Some(err.event().to_owned()),
         field: err.field().map(str::to_owned),
         client_id: err.client_id(),
+        retry_after_ms: None,
     }
 }
 
@@ -130,6 +131,7 @@ impl From<&ValidationError> for ErrorPayload {
             event: None,
             field: (!err.field.is_empty()).then(|| err.field.clone()),
             client_id: None,
+            retry_after_ms: None,
         }
     }
 }

@@ -282,7 +282,7 @@ use leaderboard::{
     AchievementEvent, ContestEnded, ContestEntry, ContestEntryUpdate, LeaderboardRefresh,
     LeaderboardRequest, RankingUpdate, TvUpdate,
 };
-use notes::{ActionItem, ActionItemCreate, QuickNote, QuickNoteCreate};
+use notes::{ActionItem, ActionItemCreate, QuickNote, QuickNoteCreate, RecordsCreate};
 use notifications::{
     Notification, NotificationRead, NotificationSend, NotificationsCleared, NotificationsMarkedRead,
 };
@@ -313,6 +313,11 @@ event_set! {
             rooms: "answered by `actionItem:created`",
             durable: false, seed: "000",
             summary: "Assign an action item to an agent.",
+        },
+        RecordsCreate(RecordsCreate) = "records:create" {
+            rooms: "each record answered as if sent alone (`quickNote:created`, `actionItem:created`, or `error` with its `clientId`)",
+            durable: false, seed: "addition",
+            summary: "Send up to `RECORDS_BATCH_MAX` captured notes and action items in capture order, in one event (hubs of `protocolVersion` 2 or later).",
         },
         JoinSession(JoinSession) = "join-session" {
             rooms: "joins `session:{sessionId}`; answered by `session-joined`, the room gets `user-joined`",

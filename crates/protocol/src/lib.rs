@@ -67,7 +67,7 @@ pub mod validate;
 
 pub use connection::{
     ConnectRefusal, Connected, ErrorCode, ErrorPayload, HandshakeAuth, NoPayload, PROTOCOL_VERSION,
-    SyncDone,
+    RECORDS_BATCH_SINCE, SyncDone,
 };
 pub use date::CalendarDate;
 pub use error::{DecodeError, error_payload};

@@ -143,6 +143,76 @@ impl Validate for ActionItemCreate {
     }
 }
 
+/// One record of a `records:create` batch: the event it stands for and that event's payload,
+/// exactly as it would be sent alone (`{"event": "quickNote:create", "data": {...}}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "event", content = "data")]
+pub enum RecordCreate {
+    /// A `quickNote:create`.
+    #[serde(rename = "quickNote:create")]
+    QuickNote(QuickNoteCreate),
+    /// An `actionItem:create`.
+    #[serde(rename = "actionItem:create")]
+    ActionItem(ActionItemCreate),
+}
+
+impl RecordCreate {
+    /// The event this record stands for.
+    pub fn event(&self) -> &'static str {
+        match self {
+            RecordCreate::QuickNote(_) => "quickNote:create",
+            RecordCreate::ActionItem(_) => "actionItem:create",
+        }
+    }
+
+    /// The record's idempotency key.
+    pub fn client_id(&self) -> ClientId {
+        match self {
+            RecordCreate::QuickNote(note) => note.client_id,
+            RecordCreate::ActionItem(item) => item.client_id,
+        }
+    }
+}
+
+impl Validate for RecordCreate {
+    fn validate(&self) -> Result<(), ValidationError> {
+        match self {
+            RecordCreate::QuickNote(note) => note.validate(),
+            RecordCreate::ActionItem(item) => item.validate(),
+        }
+    }
+}
+
+/// `records:create` (our addition; hubs that announce `protocolVersion` 2 or later in
+/// `connected`): quick notes and action items captured offline, sent in capture order in one
+/// event. The hub stores them in that order, each exactly as if it had come alone, and answers
+/// each alone: `quickNote:created` / `actionItem:created` (durable, or to the sender only for a
+/// repeat), or an `error` naming the record's event and `clientId`. A batch breaking a rule of
+/// its own (no records, too many, one malformed) is refused whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordsCreate {
+    /// 1 to `RECORDS_BATCH_MAX` records, oldest capture first.
+    pub records: Vec<RecordCreate>,
+}
+
+impl Validate for RecordsCreate {
+    fn validate(&self) -> Result<(), ValidationError> {
+        if self.records.is_empty() || self.records.len() > limits::RECORDS_BATCH_MAX {
+            return Err(ValidationError::new(
+                "records",
+                format!("must have 1 to {} entries", limits::RECORDS_BATCH_MAX),
+            ));
+        }
+        for (i, record) in self.records.iter().enumerate() {
+            record
+                .validate()
+                .map_err(|e| e.within(&format!("records[{i}].data")))?;
+        }
+        Ok(())
+    }
+}
+
 /// `actionItem:created`: an action item was stored (the create fields plus server fields).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

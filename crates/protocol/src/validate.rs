@@ -96,6 +96,8 @@ pub mod limits {
         HISTORY_LIMIT_MAX: usize = 500;
         /// Highest `timeSpentSeconds` of one `progress:update` (one day).
         TIME_SPENT_MAX_SECONDS: u32 = 86_400;
+        /// Most records in one `records:create` batch.
+        RECORDS_BATCH_MAX: usize = 100;
         /// Maximum size of a free-form JSON `data` value, in bytes of compact JSON.
         JSON_DATA_MAX_BYTES: usize = 16 * 1024;
     }

@@ -4,7 +4,7 @@
 // direction, namespace paths and validation limits. Conventions: docs/protocol.md.
 
 /** Version of the protocol; the hub announces its own in `connected`. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Socket.IO namespace paths. */
 export const NAMESPACES = {
@@ -546,6 +546,11 @@ export type ErrorPayload = {
    * entry as rejected instead of retrying it.
    */
   clientId?: ClientId,
+  /**
+   * With `RATE_LIMITED`: the hub will take the refused event again after this many
+   * milliseconds (until then, every event costing as much is refused too).
+   */
+  retryAfterMs?: number,
 };
 
 /**
@@ -1061,6 +1066,25 @@ export type RankingUpdate = {
 /** How rare a training achievement is; `achievement:showcase` is sent for `rare` and above. */
 export type Rarity = "common" | "uncommon" | "rare" | "epic" | "legendary";
 
+/**
+ * One record of a `records:create` batch: the event it stands for and that event's payload,
+ * exactly as it would be sent alone (`{"event": "quickNote:create", "data": {...}}`).
+ */
+export type RecordCreate = { "event": "quickNote:create", "data": QuickNoteCreate } | { "event": "actionItem:create", "data": ActionItemCreate };
+
+/**
+ * `records:create` (our addition; hubs that announce `protocolVersion` 2 or later in
+ * `connected`): quick notes and action items captured offline, sent in capture order in one
+ * event. The hub stores them in that order, each exactly as if it had come alone, and answers
+ * each alone: `quickNote:created` / `actionItem:created` (durable, or to the sender only for a
+ * repeat), or an `error` naming the record's event and `clientId`. A batch breaking a rule of
+ * its own (no records, too many, one malformed) is refused whole.
+ */
+export type RecordsCreate = {
+  /** 1 to `RECORDS_BATCH_MAX` records, oldest capture first. */
+  records: Array<RecordCreate>,
+};
+
 /** Coaching feedback attached to a roleplay response. */
 export type RoleplayFeedback = {
   /** How well the learner handled the last turn, 0 to 100. */
@@ -1413,6 +1437,8 @@ export interface MainClientEvents {
   "quickNote:create": QuickNoteCreate;
   /** Assign an action item to an agent. */
   "actionItem:create": ActionItemCreate;
+  /** Send up to `RECORDS_BATCH_MAX` captured notes and action items in capture order, in one event (hubs of `protocolVersion` 2 or later). */
+  "records:create": RecordsCreate;
   /** Join a coaching session's room (a leader's unknown id opens one; a closed one is refused with `CONFLICT`). */
   "join-session": JoinSession;
   /** Leave a coaching session's room; the payload may be omitted. */
@@ -1459,6 +1485,7 @@ export interface MainClientEvents {
 export const MAIN_CLIENT_EVENTS = [
   "quickNote:create",
   "actionItem:create",
+  "records:create",
   "join-session",
   "leave-session",
   "session:update",
@@ -1839,6 +1866,8 @@ export const LIMITS = {
   HISTORY_LIMIT_MAX: 500,
   /** Highest `timeSpentSeconds` of one `progress:update` (one day). */
   TIME_SPENT_MAX_SECONDS: 86400,
+  /** Most records in one `records:create` batch. */
+  RECORDS_BATCH_MAX: 100,
   /** Maximum size of a free-form JSON `data` value, in bytes of compact JSON. */
   JSON_DATA_MAX_BYTES: 16384,
 } as const;

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use sideline_protocol::notes::{ActionItem, ActionItemStatus, QuickNote};
+use sideline_protocol::notes::{ActionItem, ActionItemStatus, QuickNote, RecordCreate};
 use sideline_protocol::notifications::{
     Notification, NotificationsCleared, NotificationsMarkedRead,
 };
@@ -51,6 +51,12 @@ pub async fn handle(
         MainClientEvent::ActionItemCreate(create) => {
             let created = create_action_item(hub, &principal, create).await?;
             echo_repeat(hub, socket, "actionItem:created", created);
+            Ok(())
+        }
+        MainClientEvent::RecordsCreate(batch) => {
+            for record in batch.records {
+                create_record(hub, socket, &principal, record).await;
+            }
             Ok(())
         }
         MainClientEvent::RoomJoin(request) => {
@@ -103,6 +109,34 @@ pub async fn handle(
             clear_notifications(hub, &principal).await
         }
         other => crate::flows::main::handle(hub, socket, &principal, other).await,
+    }
+}
+
+/// One record of a `records:create` batch, stored and answered exactly as if it had come
+/// alone: its refusal is an `error` naming its event and `clientId`, and the batch goes on.
+async fn create_record(
+    hub: &HubState,
+    socket: &SocketRef,
+    principal: &Principal,
+    record: RecordCreate,
+) {
+    let (event, client_id) = (record.event(), record.client_id());
+    let result = match record {
+        RecordCreate::QuickNote(create) => create_quick_note(hub, principal, create)
+            .await
+            .map(|created| echo_repeat(hub, socket, "quickNote:created", created)),
+        RecordCreate::ActionItem(create) => create_action_item(hub, principal, create)
+            .await
+            .map(|created| echo_repeat(hub, socket, "actionItem:created", created)),
+    };
+    if let Err(err) = result {
+        hub.metrics.refused(err.code().as_str());
+        if err.code() == sideline_protocol::ErrorCode::Internal {
+            tracing::error!(event, error = %err, "storing a batched record failed");
+        }
+        let mut payload = err.to_payload(Some(event));
+        payload.client_id = Some(client_id);
+        hub.emit_to_socket(socket, "error", &payload);
     }
 }
 

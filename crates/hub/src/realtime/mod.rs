@@ -255,6 +255,12 @@ async fn incoming(
     let Some(ctx) = socket.extensions.get::<SocketContext>() else {
         return;
     };
+    // Read before decoding consumes the payload: a refusal names the record it refuses, so
+    // the client settles that outbox entry.
+    let client_id = data
+        .get("clientId")
+        .and_then(Value::as_str)
+        .and_then(|id| id.parse().ok());
     let event = match ClientEvent::decode_valid(namespace, name, data) {
         Ok(event) => event,
         Err(err) => {
@@ -282,7 +288,9 @@ async fn incoming(
         if err.code() == sideline_protocol::ErrorCode::Internal {
             tracing::error!(event = name, error = %err, "handler failed");
         }
-        hub.emit_to_socket(socket, "error", &err.to_payload(Some(name)));
+        let mut payload = err.to_payload(Some(name));
+        payload.client_id = client_id;
+        hub.emit_to_socket(socket, "error", &payload);
     }
 }
 
@@ -322,14 +330,17 @@ fn admit(
     data: &Value,
 ) -> std::result::Result<(), sideline_protocol::ErrorPayload> {
     use sideline_protocol::{ErrorCode, ErrorPayload};
-    let allowed = ctx
+    let taken = ctx
         .bucket
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .try_take(Instant::now());
-    if !allowed {
+        .try_take_n(rate_limit::event_cost(name, data), Instant::now());
+    if let Err(wait) = taken {
+        // No clientId, even when the payload has one: a client resends from its oldest
+        // unanswered record after the wait, which keeps its records in capture order.
         let mut payload = ErrorPayload::new(ErrorCode::RateLimited, "too many events; slow down");
         payload.event = Some(name.to_owned());
+        payload.retry_after_ms = Some(u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1));
         return Err(payload);
     }
     let size = serde_json::to_vec(data)
