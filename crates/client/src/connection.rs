@@ -24,7 +24,15 @@
 //! - callbacks run under the library's lock, inside the loop that answers pings: they only
 //!   push into an unbounded channel (a bounded one could block that loop) and return;
 //! - no library acks are used; emitting while disconnected returns
-//!   [`ClientError::NotConnected`] (the outbox is the buffer).
+//!   [`ClientError::NotConnected`] (the outbox is the buffer);
+//! - a dead link is noticed by the library's own engine.io ping check (no ping for the hub's
+//!   `pingInterval + pingTimeout`, 45 s at its defaults: `Event::Error`, so
+//!   [`ConnectionEvent::Disconnected`]). That check sends a close packet first, under the
+//!   transport's lock: behind a dead link with a full send buffer, a write never completes, the
+//!   lock is never released, and neither the check nor our own close ever return. So an emit
+//!   that cannot hand its frame to the kernel within [`EMIT_TIMEOUT`] reports the link dead
+//!   itself, and [`Link::close`] gives up after [`CLOSE_TIMEOUT`] (the library's stuck task
+//!   and its socket then linger until the kernel gives up on the connection).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -41,6 +49,16 @@ use sideline_protocol::{HandshakeAuth, Namespace};
 use tokio::sync::{Notify, mpsc};
 
 use crate::error::{ClientError, Result};
+
+/// How long an emit may wait for the transport to take its frame before the link counts as
+/// dead. A write blocks only when the kernel's send buffer is full, i.e. megabytes sent and
+/// not acknowledged; the hub's engine.io ping timeout (20 s at its defaults) has then passed
+/// for it too, since our pong waits behind those bytes.
+pub const EMIT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// How long [`Link::close`] waits for the library's disconnect (one small packet on a live
+/// link) before letting the connection go.
+pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What a connection reports, in arrival order.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,6 +138,8 @@ pub struct HubConnection {
     up: Arc<AtomicBool>,
     /// Fired by [`Link::close`]: releases the library's reconnect hook.
     closed: Arc<Notify>,
+    /// Where a stuck emit reports the link dead.
+    events: mpsc::UnboundedSender<ConnectionEvent>,
 }
 
 impl std::fmt::Debug for HubConnection {
@@ -145,7 +165,7 @@ impl HubConnection {
             events.clone(),
             events.clone(),
             events.clone(),
-            events,
+            events.clone(),
         );
         let (up_error, up_close, up_ended) = (up.clone(), up.clone(), up.clone());
         let closed_hook = closed.clone();
@@ -209,7 +229,12 @@ impl HubConnection {
             .connect()
             .await
             .map_err(|e| ClientError::Network(e.to_string()))?;
-        Ok(HubConnection { client, up, closed })
+        Ok(HubConnection {
+            client,
+            up,
+            closed,
+            events,
+        })
     }
 }
 
@@ -218,17 +243,31 @@ impl Link for HubConnection {
         if !self.up.load(Ordering::Acquire) {
             return Err(ClientError::NotConnected);
         }
-        self.client
-            .emit(name, Payload::Text(vec![data]))
-            .await
-            .map_err(|_| ClientError::NotConnected)
+        let emit = self.client.emit(name, Payload::Text(vec![data]));
+        match tokio::time::timeout(EMIT_TIMEOUT, emit).await {
+            Ok(sent) => sent.map_err(|_| ClientError::NotConnected),
+            Err(_) => {
+                // Dropping the emit released the transport's lock; the link is dead all the
+                // same (see the module doc).
+                if self.up.swap(false, Ordering::AcqRel) {
+                    let _ = self.events.send(ConnectionEvent::Disconnected {
+                        reason: format!(
+                            "an emit made no progress for {} s: the link is dead",
+                            EMIT_TIMEOUT.as_secs()
+                        ),
+                    });
+                }
+                Err(ClientError::NotConnected)
+            }
+        }
     }
 
     async fn close(&self) {
         self.up.store(false, Ordering::Release);
         // Marks the client manually disconnected (ending the library's loop) even when the
-        // transport is already gone; the packets it tries to send then just fail.
-        let _ = self.client.disconnect().await;
+        // transport is already gone; the packets it tries to send then just fail. Bounded:
+        // behind a dead link with a full send buffer they never complete.
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, self.client.disconnect()).await;
         self.closed.notify_waiters();
         self.closed.notify_one();
     }

@@ -35,6 +35,24 @@ use crate::status::ConnectionStatus;
 use crate::tokens::TokenSource;
 
 /// Timing of a supervisor.
+///
+/// # How long a dead link goes unnoticed
+///
+/// At most the hub's engine.io `pingInterval + pingTimeout`: 45 s at its defaults
+/// (socketioxide's 25 s + 20 s), so a user learns of a black-holed link well within a minute.
+/// `rust_engineio` 0.6 enforces it: it takes both values from the hub's handshake and ends the
+/// connection when no ping arrives for that long, which [`crate::connection`] reports as a
+/// disconnect (measured through a black-holing proxy: noticed after 44.9 s, live again
+/// 0.1-0.3 s after the link healed; `tests/black_hole.rs`). An idle, healthy link
+/// is never taken for a dead one, since the pings keep arriving. An emit stuck behind a dead
+/// link, which would keep that check from ever reporting, ends the link itself
+/// ([`crate::connection::EMIT_TIMEOUT`]).
+///
+/// Our own [`SupervisorConfig::watchdog`] cannot do better, and is off by default:
+/// `rust_socketio` 0.6 shows it Socket.IO events only, never the engine.io pings, and the hub
+/// sends no event while idle, so silence alone cannot tell an idle link from a dead one. With
+/// the former default of 120 s, every idle client reconnected every two minutes (measured:
+/// `Retrying` for 0.9 s at 120 s of idle, all three namespaces reconnected).
 #[derive(Debug, Clone)]
 pub struct SupervisorConfig {
     /// First retry delay before jitter (0.5 s: a blip reconnects almost at once).
@@ -44,9 +62,10 @@ pub struct SupervisorConfig {
     pub backoff_cap: Duration,
     /// How long a transport open or a handshake may take.
     pub connect_timeout: Duration,
-    /// Reconnect when nothing arrives for this long while live (`None`: never). The hub
-    /// sends nothing when idle, so this is generous; it catches half-open sockets the
-    /// engine.io ping does not (its own timeout is ~45 s).
+    /// Reconnect when no event arrives for this long while live (`None`, the default: never).
+    /// Only for a hub that sends events periodically: it counts Socket.IO events, not pings, so
+    /// against an idle hub it would reconnect healthy links. Dead links are noticed by the
+    /// engine.io ping check (see above).
     pub watchdog: Option<Duration>,
 }
 
@@ -56,7 +75,7 @@ impl Default for SupervisorConfig {
             backoff_base: Duration::from_millis(500),
             backoff_cap: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
-            watchdog: Some(Duration::from_secs(120)),
+            watchdog: None,
         }
     }
 }
