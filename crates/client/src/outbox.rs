@@ -15,12 +15,15 @@
 //! failure can land after later ones; that is the only exception.)
 //!
 //! Two ways of sending, chosen per connection:
-//! - **Batches**, to a hub whose `connected` announces `protocolVersion` 2 or later: one
-//!   `records:create` of up to `RECORDS_BATCH_MAX` records (and [`DrainConfig::batch_max_bytes`])
-//!   at a time, the next once every record of it is answered. A backlog of thousands drains in
-//!   seconds within the hub's default rate limit (a batch costs a token per 25 records), and a
-//!   `RATE_LIMITED` refusal, which names no record, can only be the one batch in flight: it is
-//!   sent again after the hub's `retryAfterMs`, so nothing after it overtakes it.
+//! - **Batches**, to a hub whose `connected` announces `protocolVersion` 2 or later:
+//!   `records:create` of up to `RECORDS_BATCH_MAX` records (and [`DrainConfig::batch_max_bytes`]).
+//!   The next batch goes once the hub has *taken* the one before — an answer to any of its
+//!   records shows that it passed the rate limit, which admits or refuses a batch whole — so at
+//!   most one batch is ever waiting for admission, and at most two are in flight (one stored
+//!   while the next travels). A backlog of thousands drains in seconds within the hub's default
+//!   rate limit (a batch costs a token per 25 records), and a `RATE_LIMITED` refusal, which
+//!   names no record, can only be that one batch: it is sent again after the hub's
+//!   `retryAfterMs`, and nothing after it was sent, so nothing overtakes it.
 //! - **One event per record** (`quickNote:create`, `actionItem:create`), pipelined up to
 //!   [`DrainConfig::window`], to any other server (an older hub, a server of the seeds).
 
@@ -199,6 +202,9 @@ pub struct Drainer {
     serial: bool,
     /// The server on this connection takes `records:create`.
     batching: bool,
+    /// The records of the last batch sent, until the hub answers one of them (the batch passed
+    /// its rate limit) or refuses the batch whole. Empty when no batch awaits admission.
+    unadmitted: Vec<ClientId>,
 }
 
 impl Drainer {
@@ -214,6 +220,7 @@ impl Drainer {
             retry_due_ms: None,
             serial: false,
             batching: false,
+            unadmitted: Vec::new(),
         }
     }
 
@@ -225,6 +232,7 @@ impl Drainer {
         self.rescan = true;
         self.paused_until = None;
         self.pauses = 0;
+        self.unadmitted.clear();
         // The next connection may reach another server: it says again what it takes.
         self.batching = false;
     }
@@ -262,15 +270,19 @@ impl Drainer {
             .retain(|_, (_, _, sent)| now.duration_since(*sent) < timeout);
         if self.in_flight.len() != before {
             self.rescan = true;
+            let in_flight = &self.in_flight;
+            self.unadmitted.retain(|id| in_flight.contains_key(id));
         }
-        let window = match (self.serial, self.batching) {
-            (true, _) => 1,
-            // One batch at a time: a refusal of the batch in flight is never overtaken.
-            (false, true) if !self.in_flight.is_empty() => 0,
-            (false, true) => sideline_protocol::validate::limits::RECORDS_BATCH_MAX,
-            (false, false) => self.config.window,
+        let batch_max = sideline_protocol::validate::limits::RECORDS_BATCH_MAX;
+        let room = match (self.serial, self.batching) {
+            (true, _) => 1usize.saturating_sub(self.in_flight.len()),
+            // Nothing while a batch awaits admission: its refusal must not be overtaken.
+            (false, true) if !self.unadmitted.is_empty() => 0,
+            (false, true) => (2 * batch_max)
+                .saturating_sub(self.in_flight.len())
+                .min(batch_max),
+            (false, false) => self.config.window.saturating_sub(self.in_flight.len()),
         };
-        let room = window.saturating_sub(self.in_flight.len());
         if room == 0 {
             return Ok(Vec::new());
         }
@@ -308,12 +320,24 @@ impl Drainer {
         self.in_flight
             .insert(record.client_id, (record.seq, record.attempts + 1, now));
         self.last_sent_seq = self.last_sent_seq.max(record.seq);
+        if self.batching {
+            self.unadmitted.push(record.client_id);
+        }
     }
 
     /// The hub echoed `client_id`; returns whether it was ours and in flight.
     pub fn confirmed(&mut self, client_id: &ClientId) -> bool {
         self.pauses = 0;
+        self.admitted(client_id);
         self.in_flight.remove(client_id).is_some()
+    }
+
+    /// The hub answered `client_id`: if it was in the batch awaiting admission, that batch
+    /// passed the rate limit.
+    fn admitted(&mut self, client_id: &ClientId) {
+        if self.unadmitted.contains(client_id) {
+            self.unadmitted.clear();
+        }
     }
 
     /// Interprets an `error` event.
@@ -330,6 +354,7 @@ impl Drainer {
         );
         match &error.client_id {
             Some(client_id) => {
+                self.admitted(client_id);
                 let attempts = self
                     .in_flight
                     .remove(client_id)
@@ -387,9 +412,17 @@ impl Drainer {
                         )
                     }
                 };
-                // We cannot tell which record was dropped: resend the whole window after the
-                // pause (repeats are echoed, never stored twice).
-                self.in_flight.clear();
+                if error.event.as_deref() == Some("records:create") {
+                    // The batch awaiting admission was refused; the one before it, if any,
+                    // was taken and is being answered. Only the refused one goes again.
+                    for id in std::mem::take(&mut self.unadmitted) {
+                        self.in_flight.remove(&id);
+                    }
+                } else {
+                    // We cannot tell which record was dropped: resend the whole window after
+                    // the pause (repeats are echoed, never stored twice).
+                    self.in_flight.clear();
+                }
                 self.rescan = true;
                 self.paused_until = Some(now + delay);
                 ErrorVerdict::Pause(delay)
@@ -413,6 +446,7 @@ impl Drainer {
                 }
                 self.serial = true;
                 self.in_flight.clear();
+                self.unadmitted.clear();
                 self.rescan = true;
                 ErrorVerdict::Unrelated
             }
@@ -618,53 +652,63 @@ mod tests {
     }
 
     #[test]
-    fn batches_go_one_at_a_time_within_the_record_and_byte_limits() {
+    fn a_batch_goes_once_the_one_before_was_taken_within_the_record_and_byte_limits() {
         use sideline_protocol::validate::limits::RECORDS_BATCH_MAX;
         let (_dir, store) = open_temp();
-        let ids: Vec<_> = (0..RECORDS_BATCH_MAX + 20)
+        let ids: Vec<_> = (0..RECORDS_BATCH_MAX * 2 + 20)
             .map(|i| {
                 let r = prepare_note(note(&format!("n{i}")), now()).unwrap();
                 store.capture(&r).unwrap();
                 r.client_id
             })
             .collect();
-        let mut drainer = Drainer::new(DrainConfig::default());
-        drainer.set_batching(true);
-        let t = Instant::now();
-        let first = drainer.next_batch(&store, t, 0).unwrap();
-        assert_eq!(first.len(), RECORDS_BATCH_MAX);
-        assert_eq!(first[0].client_id, ids[0]);
-        first.iter().for_each(|r| drainer.sent(r, t));
-        assert!(
-            drainer.next_batch(&store, t, 0).unwrap().is_empty(),
-            "nothing more while a batch is unanswered"
-        );
-        for r in &first[..RECORDS_BATCH_MAX - 1] {
-            drainer.confirmed(&r.client_id);
+        let confirm = |drainer: &mut Drainer, id: ClientId| {
+            drainer.confirmed(&id);
             store
                 .write(&[StoreWrite::Confirmed {
-                    client_id: r.client_id,
+                    client_id: id,
                     server_id: None,
                     at: now(),
                 }])
                 .unwrap();
-        }
+        };
+        let mut drainer = Drainer::new(DrainConfig::default());
+        drainer.set_batching(true);
+        let t = Instant::now();
+        let first = drainer.next_batch(&store, t, 0).unwrap();
+        assert_eq!(
+            first.iter().map(|r| r.client_id).collect::<Vec<_>>(),
+            ids[..RECORDS_BATCH_MAX]
+        );
+        first.iter().for_each(|r| drainer.sent(r, t));
         assert!(
             drainer.next_batch(&store, t, 0).unwrap().is_empty(),
-            "one record of the batch still unanswered"
+            "nothing more until the hub has taken the batch"
         );
-        drainer.confirmed(&first[RECORDS_BATCH_MAX - 1].client_id);
-        store
-            .write(&[StoreWrite::Confirmed {
-                client_id: first[RECORDS_BATCH_MAX - 1].client_id,
-                server_id: None,
-                at: now(),
-            }])
-            .unwrap();
+        // An answer to one of its records: the batch passed the rate limit.
+        confirm(&mut drainer, ids[0]);
         let second = drainer.next_batch(&store, t, 0).unwrap();
         assert_eq!(
             second.iter().map(|r| r.client_id).collect::<Vec<_>>(),
-            ids[RECORDS_BATCH_MAX..]
+            ids[RECORDS_BATCH_MAX..RECORDS_BATCH_MAX * 2]
+        );
+        second.iter().for_each(|r| drainer.sent(r, t));
+        // The second batch is refused for its rate: only it goes again, after the wait, and
+        // before anything newer; the first is still being answered.
+        let mut limited = ErrorPayload::new(ErrorCode::RateLimited, "slow down");
+        limited.event = Some("records:create".into());
+        limited.retry_after_ms = Some(200);
+        assert_eq!(
+            drainer.refused(&limited, t, 0, &mut StepRng::new(0, 0)),
+            ErrorVerdict::Pause(Duration::from_millis(200))
+        );
+        assert_eq!(drainer.in_flight(), RECORDS_BATCH_MAX - 1);
+        let later = t + Duration::from_millis(200);
+        let again = drainer.next_batch(&store, later, 0).unwrap();
+        assert_eq!(
+            again.iter().map(|r| r.client_id).collect::<Vec<_>>(),
+            ids[RECORDS_BATCH_MAX..RECORDS_BATCH_MAX * 2],
+            "the refused batch again, whole"
         );
 
         // The byte limit: each of these notes is a little over 1/3 of it.
