@@ -1076,9 +1076,9 @@ export type RecordCreate = { "event": "quickNote:create", "data": QuickNoteCreat
  * `records:create` (our addition; hubs that announce `protocolVersion` 2 or later in
  * `connected`): quick notes and action items captured offline, sent in capture order in one
  * event. The hub stores them in that order, each exactly as if it had come alone, and answers
- * each alone: `quickNote:created` / `actionItem:created` (durable, or to the sender only for a
- * repeat), or an `error` naming the record's event and `clientId`. A batch breaking a rule of
- * its own (no records, too many, one malformed) is refused whole.
+ * each alone (in no promised order): `quickNote:created` / `actionItem:created` (durable, or to
+ * the sender only for a repeat), or an `error` naming the record's event and `clientId`. A
+ * batch breaking a rule of its own (no records, too many, one malformed) is refused whole.
  */
 export type RecordsCreate = {
   /** 1 to `RECORDS_BATCH_MAX` records, oldest capture first. */

@@ -4,16 +4,20 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use sideline_protocol::notes::{ActionItem, ActionItemStatus, QuickNote, RecordCreate};
 use sideline_protocol::notifications::{
     Notification, NotificationsCleared, NotificationsMarkedRead,
 };
 use sideline_protocol::realtime::{AuthSuccess, PresenceChanged};
-use sideline_protocol::{Id, MainClientEvent, Namespace, PresenceStatus, Room};
+use sideline_protocol::{
+    ClientId, ErrorCode, Id, MainClientEvent, Namespace, PresenceStatus, Room,
+};
 use socketioxide::extract::SocketRef;
 
 use crate::auth::{Principal, Role};
 use crate::error::{HubError, Result};
+use crate::publish::Outbox;
 use crate::realtime::SocketContext;
 use crate::realtime::rooms::{join_checked, leave};
 use crate::state::HubState;
@@ -54,9 +58,7 @@ pub async fn handle(
             Ok(())
         }
         MainClientEvent::RecordsCreate(batch) => {
-            for record in batch.records {
-                create_record(hub, socket, &principal, record).await;
-            }
+            create_records(hub, socket, &principal, batch.records).await;
             Ok(())
         }
         MainClientEvent::RoomJoin(request) => {
@@ -112,32 +114,95 @@ pub async fn handle(
     }
 }
 
-/// One record of a `records:create` batch, stored and answered exactly as if it had come
-/// alone: its refusal is an `error` naming its event and `clientId`, and the batch goes on.
-async fn create_record(
+/// What storing one record of a batch came to.
+#[derive(Debug)]
+enum BatchAnswer {
+    Note(Created<QuickNote>),
+    Item(Created<ActionItem>),
+}
+
+/// A `records:create` batch: every record stored and answered exactly as if it had come
+/// alone, in order, in one transaction (one commit and one hold of the store lock for the
+/// batch, not one per record). A record's refusal is an `error` naming its event and
+/// `clientId`, and the batch goes on; a failure of the store refuses every record of the
+/// batch with `INTERNAL`, and nothing of it is kept.
+async fn create_records(
     hub: &HubState,
     socket: &SocketRef,
     principal: &Principal,
-    record: RecordCreate,
+    records: Vec<RecordCreate>,
 ) {
-    let (event, client_id) = (record.event(), record.client_id());
-    let result = match record {
-        RecordCreate::QuickNote(create) => create_quick_note(hub, principal, create)
+    let now = hub.now();
+    let keys: Vec<(&'static str, ClientId)> = records
+        .iter()
+        .map(|record| (record.event(), record.client_id()))
+        .collect();
+    let stored = match principal.ensure_leader() {
+        Err(err) => Err(err),
+        Ok(()) => {
+            hub.commit(|tx, outbox| {
+                records
+                    .into_iter()
+                    .map(|record| {
+                        let answer = match record {
+                            RecordCreate::QuickNote(create) => {
+                                store_quick_note(tx, outbox, principal, create, now)
+                                    .map(BatchAnswer::Note)
+                            }
+                            RecordCreate::ActionItem(create) => {
+                                store_action_item(tx, outbox, principal, create, now)
+                                    .map(BatchAnswer::Item)
+                            }
+                        };
+                        match answer {
+                            // The store failed: the transaction goes, with the whole batch.
+                            Err(err) if err.code() == ErrorCode::Internal => Err(err),
+                            answer => Ok(answer),
+                        }
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
             .await
-            .map(|created| echo_repeat(hub, socket, "quickNote:created", created)),
-        RecordCreate::ActionItem(create) => create_action_item(hub, principal, create)
-            .await
-            .map(|created| echo_repeat(hub, socket, "actionItem:created", created)),
-    };
-    if let Err(err) = result {
-        hub.metrics.refused(err.code().as_str());
-        if err.code() == sideline_protocol::ErrorCode::Internal {
-            tracing::error!(event, error = %err, "storing a batched record failed");
         }
-        let mut payload = err.to_payload(Some(event));
-        payload.client_id = Some(client_id);
-        hub.emit_to_socket(socket, "error", &payload);
+    };
+    let answers: Vec<Result<BatchAnswer>> = match stored {
+        Ok(answers) => answers,
+        Err(err) => {
+            if err.code() == ErrorCode::Internal {
+                tracing::error!(error = %err, "storing a batch of records failed");
+            }
+            let refusal = err.to_payload(None);
+            for (event, client_id) in keys {
+                refuse_record(hub, socket, refusal.clone(), event, client_id);
+            }
+            return;
+        }
+    };
+    for ((event, client_id), answer) in keys.into_iter().zip(answers) {
+        match answer {
+            Ok(BatchAnswer::Note(created)) => {
+                echo_repeat(hub, socket, "quickNote:created", created);
+            }
+            Ok(BatchAnswer::Item(created)) => {
+                echo_repeat(hub, socket, "actionItem:created", created);
+            }
+            Err(err) => refuse_record(hub, socket, err.to_payload(None), event, client_id),
+        }
     }
+}
+
+/// Answers one refused record of a batch as if it had come alone.
+fn refuse_record(
+    hub: &HubState,
+    socket: &SocketRef,
+    mut refusal: sideline_protocol::ErrorPayload,
+    event: &str,
+    client_id: ClientId,
+) {
+    hub.metrics.refused(refusal.code.as_str());
+    refusal.event = Some(event.to_owned());
+    refusal.client_id = Some(client_id);
+    hub.emit_to_socket(socket, "error", &refusal);
 }
 
 /// A repeat is echoed to the sender only, without an eventId (it is not re-logged).
@@ -173,7 +238,19 @@ pub async fn create_quick_note(
 ) -> Result<Created<QuickNote>> {
     author.ensure_leader()?;
     let now = hub.now();
-    hub.commit(|tx, outbox| {
+    hub.commit(|tx, outbox| store_quick_note(tx, outbox, author, create, now))
+        .await
+}
+
+/// [`create_quick_note`]'s work inside a transaction (the author is a leader).
+fn store_quick_note(
+    tx: &rusqlite::Transaction<'_>,
+    outbox: &mut Outbox,
+    author: &Principal,
+    create: sideline_protocol::notes::QuickNoteCreate,
+    now: DateTime<Utc>,
+) -> Result<Created<QuickNote>> {
+    {
         if let Some(original) = records::find_by_client_id(
             tx,
             RecordKind::QuickNote,
@@ -215,8 +292,7 @@ pub async fn create_quick_note(
             &note,
         )?;
         Ok(Created::New(note))
-    })
-    .await
+    }
 }
 
 /// Stores an action item once per (author, clientId); see [`create_quick_note`].
@@ -227,7 +303,19 @@ pub async fn create_action_item(
 ) -> Result<Created<ActionItem>> {
     author.ensure_leader()?;
     let now = hub.now();
-    hub.commit(|tx, outbox| {
+    hub.commit(|tx, outbox| store_action_item(tx, outbox, author, create, now))
+        .await
+}
+
+/// [`create_action_item`]'s work inside a transaction (the author is a leader).
+fn store_action_item(
+    tx: &rusqlite::Transaction<'_>,
+    outbox: &mut Outbox,
+    author: &Principal,
+    create: sideline_protocol::notes::ActionItemCreate,
+    now: DateTime<Utc>,
+) -> Result<Created<ActionItem>> {
+    {
         if let Some(original) = records::find_by_client_id(
             tx,
             RecordKind::ActionItem,
@@ -271,8 +359,7 @@ pub async fn create_action_item(
             &item,
         )?;
         Ok(Created::New(item))
-    })
-    .await
+    }
 }
 
 /// Stores a notification for one user and delivers it durably to `user:{userId}`. `from` is
