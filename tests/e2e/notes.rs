@@ -67,6 +67,97 @@ async fn note_captured_offline_syncs_exactly_once() {
     app.stop().await;
 }
 
+/// How many records the app captures offline in the backlog test: a day on the road.
+const BACKLOG: usize = 200;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backlog_captured_offline_drains_at_the_hubs_defaults_exactly_once_in_order() {
+    let mut env = TestEnv::new("offline_backlog");
+    env.start_keyring("e2e-keyring-password").await;
+    // The test hub keeps the default per-socket rate limit (20 events a second).
+    let mut hub = TestHub::start(&env.root.join("hub")).await;
+    let app = env.launch(&[], &[], "[data-testid=welcome]").await;
+    sign_in(&app, &hub.url(), "lead", PASSWORD).await;
+    open_view(&app, "notes").await;
+    hub.stop().await;
+    wait_not_live(&app, UI_DEADLINE).await;
+
+    // One through the form, the rest through the commands the form and the action item form
+    // call: notes and action items about two agents, alternating.
+    let first = "Backlog note 0 (written offline)";
+    capture_note(&app, Some("agent01"), first).await;
+    let mut captured = vec![
+        wait_note_state(&app, first, "pending", UI_DEADLINE)
+            .await
+            .client_id,
+    ];
+    for i in 1..BACKLOG {
+        let agent = if i % 3 == 0 { "agent02" } else { "agent01" };
+        let (command, args) = if i % 2 == 0 {
+            (
+                "capture_note",
+                json!({ "note": { "agentId": agent, "noteType": "COACHING", "priority": "LOW",
+                                  "content": format!("Backlog note {i}") } }),
+            )
+        } else {
+            (
+                "capture_action_item",
+                json!({ "item": { "agentId": agent, "title": format!("Backlog item {i}"),
+                                  "dueDate": "2026-12-31", "priority": "HIGH",
+                                  "category": "calls" } }),
+            )
+        };
+        let client_id = app
+            .invoke(command, args)
+            .await
+            .unwrap_or_else(|err| panic!("{command} offline: {err}"));
+        captured.push(client_id.as_str().expect("a clientId").to_owned());
+    }
+    app.wait_text(
+        "[data-testid=pending-count]",
+        &BACKLOG.to_string(),
+        UI_DEADLINE,
+    )
+    .await;
+
+    hub.restart().await;
+    app.wait_text(STATUS, "live", RECONNECT_DEADLINE).await;
+    app.wait_text("[data-testid=pending-count]", "0", RECONNECT_DEADLINE)
+        .await;
+    app.screenshot("backlog-synced").await;
+
+    // Everything the leader wrote, as the hub lists it (oldest first): each list holds its
+    // records once, in capture order, and together they hold the whole backlog.
+    let lead = hub.login("lead").await;
+    let mut on_hub = std::collections::HashSet::new();
+    for kind in ["notes", "action-items"] {
+        for agent in ["agent01", "agent02"] {
+            let (status, body) = hub
+                .get(&format!("/api/v1/{kind}?agentId={agent}&limit=500"), &lead)
+                .await;
+            assert_eq!(status, 200, "list {kind} about {agent}: {body}");
+            let listed: Vec<String> = body
+                .as_array()
+                .expect("a list")
+                .iter()
+                .map(|r| r["clientId"].as_str().expect("clientId").to_owned())
+                .collect();
+            let in_capture_order: Vec<String> = captured
+                .iter()
+                .filter(|id| listed.contains(id))
+                .cloned()
+                .collect();
+            assert_eq!(
+                listed, in_capture_order,
+                "{kind} about {agent}: once each, in capture order"
+            );
+            on_hub.extend(listed);
+        }
+    }
+    assert_eq!(on_hub.len(), BACKLOG, "the whole backlog reached the hub");
+    app.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn note_content_renders_as_text() {
     let env = TestEnv::new("note_as_text");
