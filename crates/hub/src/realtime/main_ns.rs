@@ -250,49 +250,47 @@ fn store_quick_note(
     create: sideline_protocol::notes::QuickNoteCreate,
     now: DateTime<Utc>,
 ) -> Result<Created<QuickNote>> {
-    {
-        if let Some(original) = records::find_by_client_id(
-            tx,
-            RecordKind::QuickNote,
-            &author.user_id,
-            &create.client_id,
-        )? {
-            return Ok(Created::Repeat(original));
-        }
-        agent_of_team(tx, author, &create.agent_id)?;
-        let note = QuickNote {
-            id: new_id(),
-            client_id: create.client_id,
-            agent_id: create.agent_id.clone(),
-            team_leader_id: author.user_id.clone(),
-            note_type: create.note_type,
-            content: create.content,
-            priority: create.priority,
-            category: create.category,
-            created_at: now,
-            created_by: author.user_ref(),
-        };
-        records::insert(
-            tx,
-            RecordKind::QuickNote,
-            &note.id,
-            &author.user_id,
-            &note.client_id,
-            Some(note.agent_id.as_str()),
-            &note,
-            now,
-        )?;
-        outbox.push(
-            Namespace::Main,
-            vec![
-                Room::User(author.user_id.clone()),
-                Room::User(note.agent_id.clone()),
-            ],
-            "quickNote:created",
-            &note,
-        )?;
-        Ok(Created::New(note))
+    if let Some(original) = records::find_by_client_id(
+        tx,
+        RecordKind::QuickNote,
+        &author.user_id,
+        &create.client_id,
+    )? {
+        return Ok(Created::Repeat(original));
     }
+    agent_of_team(tx, author, &create.agent_id)?;
+    let note = QuickNote {
+        id: new_id(),
+        client_id: create.client_id,
+        agent_id: create.agent_id.clone(),
+        team_leader_id: author.user_id.clone(),
+        note_type: create.note_type,
+        content: create.content,
+        priority: create.priority,
+        category: create.category,
+        created_at: now,
+        created_by: author.user_ref(),
+    };
+    records::insert(
+        tx,
+        RecordKind::QuickNote,
+        &note.id,
+        &author.user_id,
+        &note.client_id,
+        Some(note.agent_id.as_str()),
+        &note,
+        now,
+    )?;
+    outbox.push(
+        Namespace::Main,
+        vec![
+            Room::User(author.user_id.clone()),
+            Room::User(note.agent_id.clone()),
+        ],
+        "quickNote:created",
+        &note,
+    )?;
+    Ok(Created::New(note))
 }
 
 /// Stores an action item once per (author, clientId); see [`create_quick_note`].
@@ -315,51 +313,49 @@ fn store_action_item(
     create: sideline_protocol::notes::ActionItemCreate,
     now: DateTime<Utc>,
 ) -> Result<Created<ActionItem>> {
-    {
-        if let Some(original) = records::find_by_client_id(
-            tx,
-            RecordKind::ActionItem,
-            &author.user_id,
-            &create.client_id,
-        )? {
-            return Ok(Created::Repeat(original));
-        }
-        agent_of_team(tx, author, &create.agent_id)?;
-        let item = ActionItem {
-            id: new_id(),
-            client_id: create.client_id,
-            agent_id: create.agent_id.clone(),
-            team_leader_id: author.user_id.clone(),
-            title: create.title,
-            description: create.description,
-            due_date: create.due_date,
-            priority: create.priority,
-            category: create.category,
-            status: ActionItemStatus::Pending,
-            created_at: now,
-            created_by: author.user_ref(),
-        };
-        records::insert(
-            tx,
-            RecordKind::ActionItem,
-            &item.id,
-            &author.user_id,
-            &item.client_id,
-            Some(item.agent_id.as_str()),
-            &item,
-            now,
-        )?;
-        outbox.push(
-            Namespace::Main,
-            vec![
-                Room::User(author.user_id.clone()),
-                Room::User(item.agent_id.clone()),
-            ],
-            "actionItem:created",
-            &item,
-        )?;
-        Ok(Created::New(item))
+    if let Some(original) = records::find_by_client_id(
+        tx,
+        RecordKind::ActionItem,
+        &author.user_id,
+        &create.client_id,
+    )? {
+        return Ok(Created::Repeat(original));
     }
+    agent_of_team(tx, author, &create.agent_id)?;
+    let item = ActionItem {
+        id: new_id(),
+        client_id: create.client_id,
+        agent_id: create.agent_id.clone(),
+        team_leader_id: author.user_id.clone(),
+        title: create.title,
+        description: create.description,
+        due_date: create.due_date,
+        priority: create.priority,
+        category: create.category,
+        status: ActionItemStatus::Pending,
+        created_at: now,
+        created_by: author.user_ref(),
+    };
+    records::insert(
+        tx,
+        RecordKind::ActionItem,
+        &item.id,
+        &author.user_id,
+        &item.client_id,
+        Some(item.agent_id.as_str()),
+        &item,
+        now,
+    )?;
+    outbox.push(
+        Namespace::Main,
+        vec![
+            Room::User(author.user_id.clone()),
+            Room::User(item.agent_id.clone()),
+        ],
+        "actionItem:created",
+        &item,
+    )?;
+    Ok(Created::New(item))
 }
 
 /// Stores a notification for one user and delivers it durably to `user:{userId}`. `from` is
