@@ -15,7 +15,8 @@
 //! - the tests: [`demo`], [`sign_in`], [`notes`], [`alerts`], [`screenshots`], [`tv`],
 //!   [`tray`] (the tray menu over D-Bus), [`desktop`] (single instance, window state, the
 //!   global shortcut through `xdotool`, idle → away at the X server), [`feeds`] (a hidden
-//!   window's state feed pauses and catches up).
+//!   window's state feed pauses and catches up), [`reconnect_storm`] (one `Notify` per rank
+//!   change while the app is knocked off the hub through a fault-injecting proxy).
 
 mod flows;
 mod harness;
@@ -29,6 +30,7 @@ mod demo;
 mod desktop;
 mod feeds;
 mod notes;
+mod reconnect_storm;
 mod screenshots;
 mod sign_in;
 mod tray;
