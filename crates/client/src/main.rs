@@ -11,8 +11,15 @@
 //! otherwise the OS keychain entry written by `login` for the server in `profile.json`.
 //! Errors: one line `error: CODE: message` on stderr and exit code 1 (`sync` exits 2 when
 //! records were rejected by the hub).
+//!
+//! Output goes through `out!`, never `println!`: a reader that closes the pipe early
+//! (`sideline outbox | head -5`) ends the command quietly with exit code 0, as ripgrep does,
+//! instead of a "failed printing to stdout" panic. 0 rather than the 141 of a process killed by
+//! SIGPIPE because the reader chose to stop reading, which is not our failure, and a script's
+//! `set -o pipefail` must not fail over it. Every other output error is still reported.
 
-use std::io::{BufRead, Write};
+use std::fmt;
+use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -155,6 +162,52 @@ struct Profile {
 
 const PROFILE_FILE: &str = "profile.json";
 
+/// `println!` that returns a write error (as a [`ClientError`]) instead of panicking; use it as
+/// `out!(...)?`.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!` that cannot panic: when standard error itself is gone there is nobody left to
+/// tell, so its write error is dropped.
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(io::stderr().lock(), $($arg)*);
+    }};
+}
+
+/// The error inside the `io::Error` of a write to standard output whose reader has gone (EPIPE),
+/// so `main` can tell it apart from any other I/O failure, including a broken pipe elsewhere.
+#[derive(Debug)]
+struct StdoutReaderGone;
+
+impl fmt::Display for StdoutReaderGone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("standard output was closed by its reader")
+    }
+}
+
+impl std::error::Error for StdoutReaderGone {}
+
+/// Writes one line to the locked standard output.
+fn write_stdout(line: fmt::Arguments<'_>) -> Result<()> {
+    writeln!(io::stdout().lock(), "{line}").map_err(|err| {
+        if err.kind() == io::ErrorKind::BrokenPipe {
+            ClientError::Io(io::Error::new(io::ErrorKind::BrokenPipe, StdoutReaderGone))
+        } else {
+            ClientError::Io(err)
+        }
+    })
+}
+
+/// Whether `err` is a write to standard output whose reader has gone.
+fn is_stdout_reader_gone(err: &ClientError) -> bool {
+    matches!(err, ClientError::Io(io_err)
+        if io_err.get_ref().is_some_and(|inner| inner.is::<StdoutReaderGone>()))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -167,12 +220,13 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
+        Err(err) if is_stdout_reader_gone(&err) => ExitCode::SUCCESS,
         Err(err) => fail(&err),
     }
 }
 
 fn fail(err: &ClientError) -> ExitCode {
-    eprintln!("error: {}: {}", err.code(), err);
+    tell!("error: {}: {}", err.code(), err);
     ExitCode::FAILURE
 }
 
@@ -219,16 +273,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let record = prepare_note(input, chrono::Utc::now())?;
             let store = Arc::new(open_store(&data_dir, &StoreOptions::default())?);
             let stored = capture_blocking(store, record).await?;
-            println!("{}", stored.client_id);
+            out!("{}", stored.client_id)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Outbox { json } => {
             let store = open_store(&data_dir, &StoreOptions::default())?;
             let records = store.outbox(&[OutboxState::Pending, OutboxState::Rejected])?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&records)?);
+                out!("{}", serde_json::to_string_pretty(&records)?)?;
             } else if records.is_empty() {
-                println!("the outbox is empty");
+                out!("the outbox is empty")?;
             } else {
                 for r in records {
                     let content = r.payload["content"]
@@ -236,17 +290,19 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         .or(r.payload["title"].as_str())
                         .unwrap_or("");
                     match r.state {
-                        OutboxState::Rejected => println!(
+                        OutboxState::Rejected => out!(
                             "{}  rejected  {}  {}: {}",
                             r.client_id,
                             content,
                             r.reason_code.as_deref().unwrap_or(""),
                             r.reason.as_deref().unwrap_or("")
-                        ),
-                        _ => println!(
+                        )?,
+                        _ => out!(
                             "{}  pending   {}  (sent {} times)",
-                            r.client_id, content, r.attempts
-                        ),
+                            r.client_id,
+                            content,
+                            r.attempts
+                        )?,
                     }
                 }
             }
@@ -261,13 +317,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             engine.shutdown().await;
             let counts = result?;
             if counts.rejected > 0 {
-                eprintln!(
+                tell!(
                     "error: REJECTED: {} records were refused by the hub (see `sideline outbox`)",
                     counts.rejected
                 );
                 return Ok(ExitCode::from(2));
             }
-            println!("the outbox is empty ({} confirmed)", counts.confirmed);
+            out!("the outbox is empty ({} confirmed)", counts.confirmed)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Notifications => notifications(&data_dir).await,
@@ -293,7 +349,7 @@ async fn login(data_dir: &Path, server: &str, user: &str) -> Result<ExitCode> {
         data_dir.join(PROFILE_FILE),
         serde_json::to_vec_pretty(&profile)?,
     )?;
-    println!("signed in to {server} as {user}");
+    out!("signed in to {server} as {user}")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -303,7 +359,7 @@ async fn logout(data_dir: &Path) -> Result<ExitCode> {
     let profile: Profile = serde_json::from_slice(&text).map_err(|_| ClientError::NotSignedIn)?;
     KeyringTokens::delete(&profile.server).await?;
     std::fs::remove_file(&path)?;
-    println!("signed out of {}", profile.server);
+    out!("signed out of {}", profile.server)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -358,13 +414,14 @@ async fn status(data_dir: &Path) -> Result<ExitCode> {
         Err(ClientError::NotSignedIn) => "not signed in".to_owned(),
         Err(err) => return Err(err),
     };
-    println!("connection: {connection}");
-    println!(
+    out!("connection: {connection}")?;
+    out!(
         "outbox: {} pending, {} rejected",
-        counts.pending, counts.rejected
-    );
+        counts.pending,
+        counts.rejected
+    )?;
     for namespace in Namespace::ALL {
-        println!("last eventId {namespace}: {}", store.cursor(namespace)?);
+        out!("last eventId {namespace}: {}", store.cursor(namespace)?)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -373,7 +430,8 @@ async fn watch(data_dir: &Path, json: bool) -> Result<ExitCode> {
     let engine = open_engine(data_dir, Namespace::ALL.to_vec()).await?;
     let mut events = engine.live_events();
     let mut status = engine.status();
-    let mut out = std::io::stdout();
+    // The engine is shut down whatever ends the loop; an output error is returned after that.
+    let mut outcome = Ok(ExitCode::SUCCESS);
     loop {
         tokio::select! {
             event = events.recv() => match event {
@@ -389,12 +447,13 @@ async fn watch(data_dir: &Path, json: bool) -> Result<ExitCode> {
                             event.data
                         )
                     };
-                    if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
+                    if let Err(err) = out!("{line}") {
+                        outcome = Err(err);
                         break;
                     }
                 }
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
-                    eprintln!("warning: {n} events skipped (output too slow)");
+                    tell!("warning: {n} events skipped (output too slow)");
                 }
                 Err(_) => break,
             },
@@ -402,28 +461,28 @@ async fn watch(data_dir: &Path, json: bool) -> Result<ExitCode> {
                 if changed.is_err() {
                     break;
                 }
-                eprintln!("status: {}", status.borrow_and_update().describe());
+                tell!("status: {}", status.borrow_and_update().describe());
             }
             _ = tokio::signal::ctrl_c() => break,
         }
     }
     engine.shutdown().await;
-    Ok(ExitCode::SUCCESS)
+    outcome
 }
 
 async fn notifications(data_dir: &Path) -> Result<ExitCode> {
     let credentials = token_source(data_dir)?.credentials().await?;
     let list = sideline_client::hub_api::notifications(&credentials).await?;
     let unread = list.iter().filter(|n| !n.read).count();
-    println!("{} notifications, {unread} unread", list.len());
+    out!("{} notifications, {unread} unread", list.len())?;
     for n in list {
-        println!(
+        out!(
             "{} {} {}{}",
             if n.read { " " } else { "*" },
             n.created_at.format("%Y-%m-%d %H:%M"),
             n.title.map(|t| format!("{t}: ")).unwrap_or_default(),
             n.message
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -481,12 +540,12 @@ async fn leaderboard(data_dir: &Path, metric: String, range: RangeArg) -> Result
     .flatten();
     engine.shutdown().await;
     let board = board.ok_or_else(|| ClientError::Timeout("no leaderboard answer".into()))?;
-    println!(
+    out!(
         "{metric} ({})",
         serde_json::to_value(range)?.as_str().unwrap_or("")
-    );
+    )?;
     for row in board.rows {
-        println!("{:>3}. {:<24} {}", row.rank, row.user_name, row.value);
+        out!("{:>3}. {:<24} {}", row.rank, row.user_name, row.value)?;
     }
     Ok(ExitCode::SUCCESS)
 }
