@@ -10,9 +10,11 @@
 //!   under Xvfb; `bench-soak`, its memory over a long busy run; `bench-tv`, the TV window's
 //!   frame rate under a ranking storm.
 //! - [`cross`]: `cross-check`, clippy for the Windows and macOS builds.
+//! - [`fuzz`]: `fuzz`, the decoders' property tests with millions of cases in release mode.
 
 mod bench;
 mod cross;
+mod fuzz;
 mod prereqs;
 mod process;
 
@@ -43,6 +45,8 @@ commands:
                       updates a second (ARGS: --rate N, --seconds S)
   cross-check         clippy (warnings are errors) for Windows and macOS: type-checks every
                       crate as those builds compile it (nothing is linked)
+  fuzz [CASES]        the decoders' property tests in release mode, CASES cases in all
+                      (default 10000000) shared among the properties; prints each one's time
   setup [--test]      only install what `run` (or `test`) needs";
 
 fn main() -> ExitCode {
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
         Some("bench-soak") => bench::bench_soak(&args[1..]),
         Some("bench-tv") => bench::bench_tv(&args[1..]),
         Some("cross-check") => cross::cross_check(),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("setup") if args.get(1).map(String::as_str) == Some("--test") => {
             prereqs::ensure_for_test().map(|_| ())
         }
