@@ -100,6 +100,8 @@ pub mod limits {
         RECORDS_BATCH_MAX: usize = 100;
         /// Maximum size of a free-form JSON `data` value, in bytes of compact JSON.
         JSON_DATA_MAX_BYTES: usize = 16 * 1024;
+        /// Deepest nesting of arrays and objects in a free-form JSON `data` value.
+        JSON_DATA_MAX_DEPTH: usize = 32;
     }
 }
 
@@ -280,6 +282,24 @@ pub fn check_client_id(field: &str, value: &ClientId) -> Result<(), ValidationEr
 
 /// Checks that a free-form JSON value serialises to at most [`limits::JSON_DATA_MAX_BYTES`].
 pub fn check_json_size(field: &str, value: &serde_json::Value) -> Result<(), ValidationError> {
+    // The hub sends such a value back nested inside other payloads (a notification inside a
+    // snapshot), and serde_json reads at most 127 levels: bounded here, it fits every frame.
+    fn depth(value: &serde_json::Value) -> usize {
+        match value {
+            serde_json::Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+            serde_json::Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+    if depth(value) > limits::JSON_DATA_MAX_DEPTH {
+        return Err(ValidationError::new(
+            field,
+            format!(
+                "must nest at most {} arrays or objects deep",
+                limits::JSON_DATA_MAX_DEPTH
+            ),
+        ));
+    }
     let size = serde_json::to_string(value).map_or(usize::MAX, |s| s.len());
     if size > limits::JSON_DATA_MAX_BYTES {
         return Err(ValidationError::new(

@@ -74,6 +74,21 @@ fn examples() -> Vec<(Namespace, Direction, &'static str, Value)> {
                 "priority": "MEDIUM", "category": "skills"
             }),
         ),
+        // ---- our addition on / (protocol version 2)
+        (
+            Main,
+            C2S,
+            "records:create",
+            json!({"records": [
+                {"event": "quickNote:create", "data": {
+                    "agentId": "test-agent-id", "noteType": "POSITIVE", "content": "Closed it",
+                    "priority": "LOW", "clientId": CID }},
+                {"event": "actionItem:create", "data": {
+                    "clientId": "0190b4a2-7c3e-7d21-9f3a-2b8c4d5e6f71", "agentId": "test-agent-id",
+                    "title": "Send the recap", "dueDate": "2025-02-01", "priority": "HIGH",
+                    "category": "follow-up" }}
+            ]}),
+        ),
         (
             Main,
             C2S,

@@ -1870,6 +1870,8 @@ export const LIMITS = {
   RECORDS_BATCH_MAX: 100,
   /** Maximum size of a free-form JSON `data` value, in bytes of compact JSON. */
   JSON_DATA_MAX_BYTES: 16384,
+  /** Deepest nesting of arrays and objects in a free-form JSON `data` value. */
+  JSON_DATA_MAX_DEPTH: 32,
 } as const;
 
 /** How many entries of each growing list `sync:snapshot` lists and a client keeps (the newest). */

@@ -185,6 +185,8 @@ pub async fn create_contest(
             ),
         ));
     }
+    crate::http::check_storable_instant("startsAt", new.starts_at)?;
+    crate::http::check_storable_instant("endsAt", new.ends_at)?;
     if new.ends_at <= new.starts_at {
         return Err(HubError::invalid("endsAt", "must be after startsAt"));
     }

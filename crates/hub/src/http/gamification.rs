@@ -23,6 +23,9 @@ fn id(raw: &str, field: &str) -> Result<Id> {
     Id::new(raw).map_err(|e| HubError::invalid(field, e.rule))
 }
 
+/// The largest amount one sale may add to a metric, either way (a trillion).
+const SALE_VALUE_MAX: f64 = 1e12;
+
 /// A sale to record.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -63,6 +66,19 @@ pub async fn record_sale(
     }
     if body.values.is_empty() {
         return Err(HubError::invalid("values", "must name at least one metric"));
+    }
+    // Totals add up sales: a bound per sale keeps every total finite (JSON has no infinity,
+    // and a board with a `null` value decodes nowhere), with room for any real sale.
+    for (metric, value) in &body.values {
+        if !value.is_finite() || value.abs() > SALE_VALUE_MAX {
+            return Err(HubError::invalid(
+                format!("values.{metric}"),
+                format!("must be a number from -{SALE_VALUE_MAX:e} to {SALE_VALUE_MAX:e}"),
+            ));
+        }
+    }
+    if let Some(at) = body.at {
+        crate::http::check_storable_instant("at", at)?;
     }
     let updates =
         leaderboard::record_sale(&hub, &seller, body.values.into_iter().collect(), body.at).await?;

@@ -65,6 +65,23 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Refuses an instant the hub could not store and read back: its database keeps RFC 3339 text
+/// in UTC, which has four-digit years (an instant late on 9999-12-31 with a negative offset is
+/// in the year 10000 in UTC).
+pub(crate) fn check_storable_instant(
+    field: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> crate::error::Result<()> {
+    if (1..=9999).contains(&chrono::Datelike::year(&at)) {
+        Ok(())
+    } else {
+        Err(crate::error::HubError::invalid(
+            field,
+            "must fall in the years 0001 to 9999 in UTC",
+        ))
+    }
+}
+
 /// The router and its OpenAPI document.
 pub fn router(hub: Arc<HubState>) -> (Router<Arc<HubState>>, utoipa::openapi::OpenApi) {
     let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())

@@ -97,17 +97,17 @@ pub fn after(
                        WHERE r.event_id = e.id AND r.room IN (SELECT value FROM json_each(?3)))
          ORDER BY e.id",
     )?;
-    let rows = stmt.query_map(
-        params![namespace.path(), after.0 as i64, room_json],
-        |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-            ))
-        },
-    )?;
+    // A cursor past i64 (no hub ever issues one: ids stay below 2^53) is past every event,
+    // not a wrap to a negative number that would replay the whole log.
+    let after = i64::try_from(after.0).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(params![namespace.path(), after, room_json], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+        ))
+    })?;
     let mut events = Vec::new();
     for row in rows {
         let (id, event, payload, rooms) = row?;
@@ -243,5 +243,26 @@ mod tests {
         assert_eq!(count(&conn).unwrap(), 2);
         assert_eq!(last_id(&conn).unwrap(), c.id);
         let _ = Id::new("x");
+    }
+
+    #[test]
+    fn a_cursor_past_i64_replays_nothing() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let event = PendingEvent {
+            namespace: Namespace::Main,
+            rooms: vec![room("user:a")],
+            event: "quickNote:created",
+            payload: json!({}),
+        };
+        append(&conn, &event, Utc::now()).unwrap();
+        for cursor in [1u64 << 63, u64::MAX] {
+            assert!(
+                after(&conn, Namespace::Main, &[room("user:a")], EventId(cursor))
+                    .unwrap()
+                    .is_empty(),
+                "{cursor}"
+            );
+        }
     }
 }
