@@ -17,6 +17,7 @@ use std::time::Duration;
 use serde_json::json;
 use sideline_testkit::{Fault, FaultProxy};
 
+use crate::alerts::early_this_year;
 use crate::flows::{STATUS, open_view, sign_in};
 use crate::harness::{RunningApp, TestEnv, UI_DEADLINE, poll};
 use crate::hub::{PASSWORD, TestHub};
@@ -35,27 +36,6 @@ const DUEL_EVERY: Duration = Duration::from_millis(2_500);
 /// How long "no more alerts" is watched for at the end: longer than the policy's storm window
 /// (5 s) plus its flush tick, so a held alert would have come out.
 const QUIET: Duration = Duration::from_secs(6);
-
-/// Noon on 2 January of this year: the sale counts on this year's boards only (see
-/// `alerts.rs`; in the first quarter the quarter's board moves too, and the policy still
-/// alerts once per sale).
-fn early_this_year() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_secs();
-    // Days since 1970 → civil year (Howard Hinnant's algorithm, years only).
-    let days = i64::try_from(now / 86_400).expect("days fit");
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year}-01-02T12:00:00Z")
-}
 
 /// How many rank changes the `Notify` calls stand for: a "You moved …" alert for one, a
 /// summary for the number in its title ("7 new updates"). Any other call is an error.
