@@ -138,7 +138,7 @@ impl From<&ValidationError> for ErrorPayload {
 
 /// The `clientId` of a raw payload, if it has a well-formed one (read before decoding so that
 /// even a malformed payload's outbox entry can be identified).
-pub(crate) fn raw_client_id(data: &Value) -> Option<ClientId> {
+pub fn raw_client_id(data: &Value) -> Option<ClientId> {
     data.get("clientId")?.as_str()?.parse().ok()
 }
 

@@ -70,7 +70,7 @@ pub use connection::{
     RECORDS_BATCH_SINCE, SyncDone,
 };
 pub use date::CalendarDate;
-pub use error::{DecodeError, error_payload};
+pub use error::{DecodeError, error_payload, raw_client_id};
 pub use events::{
     ClientEvent, Direction, EventSpec, LeaderboardClientEvent, LeaderboardServerEvent,
     MainClientEvent, MainServerEvent, ServerEvent, TrainingClientEvent, TrainingServerEvent,

@@ -257,10 +257,7 @@ async fn incoming(
     };
     // Read before decoding consumes the payload: a refusal names the record it refuses, so
     // the client settles that outbox entry.
-    let client_id = data
-        .get("clientId")
-        .and_then(Value::as_str)
-        .and_then(|id| id.parse().ok());
+    let client_id = sideline_protocol::raw_client_id(&data);
     let event = match ClientEvent::decode_valid(namespace, name, data) {
         Ok(event) => event,
         Err(err) => {
